@@ -1,0 +1,2 @@
+//! placeholder: replaced by the app helper
+pub fn run() {}
