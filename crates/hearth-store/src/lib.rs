@@ -1,1 +1,95 @@
-//! placeholder: replaced by the store helper
+//! Hearth's local cache: an SQLCipher-encrypted SQLite database (through sqlx) that holds a
+//! practitioner's drafts, the records synced to this device, the outbox of edits waiting to
+//! be pushed, a full-text search index and documents.
+//!
+//! # Using it
+//!
+//! ```no_run
+//! # async fn demo(dir: &std::path::Path) -> Result<(), hearth_store::StoreError> {
+//! use hearth_domain::RecordKind;
+//! use hearth_store::{KeyStorage, SearchTerms, StepSave, Store};
+//!
+//! let now = chrono::Utc::now();
+//! let keys = KeyStorage::OsKeyring { service: "Hearth".into(), account: "cache-key".into() };
+//! let store = Store::open_or_create(dir, keys, now).await?;
+//!
+//! // Autosave step 1 of a new plan: the store makes the id and a provisional reference.
+//! let saved = store
+//!     .save_step(StepSave {
+//!         search: Some(SearchTerms { surnames: vec!["Example".into()], ..Default::default() }),
+//!         ..StepSave::new(None, RecordKind::Plan, 1, serde_json::json!({ "surname": "Example" }), now)
+//!     })
+//!     .await?;
+//! let draft = store.load(saved.record_id).await?;
+//! let hits = store.search("exam", 20).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Invariants
+//! - The database is never plaintext: the key pragma is the first statement on every
+//!   connection, and a missing or wrong key is an error, never a new empty cache
+//!   (recovery is [`set_aside_cache`] and a fresh download from the server).
+//! - Every local edit and its outbox row are written in one transaction; mutation ids are
+//!   per client, strictly increasing and without gaps (DESIGN.md, sync contract).
+//! - The store reads no clock where the caller can pass the time.
+//! - Log lines carry ids and counts only, never fields, names or keys.
+
+#![forbid(unsafe_code)]
+
+mod documents;
+mod drafts;
+mod error;
+mod hex;
+mod ids;
+mod key;
+mod open;
+mod outbox;
+mod search;
+mod time;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sqlx::SqlitePool;
+
+pub use documents::{Document, DocumentMeta, NewDocument, MAX_DOCUMENT_BYTES};
+pub use drafts::{status, Counts, Draft, RecordSummary, Saved, StepSave};
+pub use error::{StoreError, StoreResult};
+pub use ids::{ClientId, DocumentId, MutationId, RecordId};
+pub use key::{
+    change_password, forget_keyring_key, DatabaseKey, KeyStorage, Password, KEY_FILE_NAME,
+};
+pub use open::{existing_protection, set_aside_cache, ExistingCache, DATABASE_FILE_NAME};
+pub use outbox::{FieldChange, Mutation, Operation};
+pub use search::SearchTerms;
+
+/// An open cache. Cheap to clone (a connection pool inside); share it across tasks.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    client_id: ClientId,
+    path: PathBuf,
+    encrypted: bool,
+}
+
+impl Store {
+    /// This device's id in the sync protocol.
+    pub fn client_id(&self) -> ClientId {
+        self.client_id
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the pool: its connect options hold the key pragma.
+        f.debug_struct("Store")
+            .field("client_id", &self.client_id)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of hearth-store: one binary, a fresh temporary data folder per test.
+
+mod crash;
+mod documents;
+mod drafts;
+mod helpers;
+mod keyring;
+mod keys;
+mod search;
+mod sentinel;
