@@ -1,3 +1,20 @@
+//! Runs `tauri-build`: reads `tauri.conf.json`, checks the capabilities in `capabilities/`,
+//! and generates the `allow-<command>` permissions for the app's own commands.
+//!
+//! Listing the commands here makes the ACL apply to them: a command missing from a
+//! capability cannot be called from the web view. `bindings_are_up_to_date` (lib tests)
+//! checks that this list, the capability and the isolation hook agree with the commands
+//! registered with tauri-specta.
+
+/// Every command of the app, as Tauri names them.
+const COMMANDS: &[&str] = &["app_status", "unlock", "dashboard"];
+
 fn main() {
-    tauri_build::build()
+    println!("cargo:rerun-if-changed=capabilities");
+    println!("cargo:rerun-if-changed=ui-isolation");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed: check tauri.conf.json and capabilities/");
 }

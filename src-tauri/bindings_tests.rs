@@ -1,0 +1,98 @@
+//! Keeps the generated TypeScript bindings, the capability and the isolation hook honest.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::{specta_builder, typescript, BINDINGS_PATH};
+
+fn repo_file(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn fresh_bindings() -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bindings.ts");
+    specta_builder()
+        .export(typescript(), &path)
+        .expect("export TypeScript bindings");
+    std::fs::read_to_string(&path).expect("read exported bindings")
+}
+
+/// The command names the bindings invoke, e.g. `app_status`.
+fn invoked_commands(bindings: &str) -> BTreeSet<String> {
+    bindings
+        .split("TAURI_INVOKE(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn bindings_are_up_to_date() {
+    let fresh = fresh_bindings();
+    let committed_path = repo_file(BINDINGS_PATH);
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&committed_path, &fresh).expect("write bindings");
+        return;
+    }
+    let committed = std::fs::read_to_string(&committed_path)
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
+    assert!(
+        committed == fresh,
+        "{BINDINGS_PATH} is out of date with the Rust commands and types: \
+         run `UPDATE_BINDINGS=1 cargo test -p hearth bindings` and commit the result"
+    );
+}
+
+#[test]
+fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook() {
+    let commands = invoked_commands(&fresh_bindings());
+    assert_eq!(
+        commands,
+        ["app_status", "dashboard", "unlock"]
+            .map(String::from)
+            .into(),
+        "the commands registered in specta_builder changed: update build.rs, \
+         capabilities/main-window.json and ui-isolation/index.js, then this list"
+    );
+
+    let capability: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_file("capabilities/main-window.json"))
+            .expect("read capability"),
+    )
+    .expect("capability is JSON");
+    let granted: BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .expect("permissions array")
+        .iter()
+        .map(|p| p.as_str().expect("permission identifier").to_owned())
+        .collect();
+    let wanted: BTreeSet<String> = commands
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    assert_eq!(
+        granted, wanted,
+        "the main window must be granted exactly the app's commands"
+    );
+
+    let hook = std::fs::read_to_string(repo_file("ui-isolation/index.js")).expect("read hook");
+    let allowed_block = hook
+        .split("const ALLOWED = {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n};").next())
+        .expect("ui-isolation/index.js defines `const ALLOWED = { ... };`");
+    let allowed: BTreeSet<String> = allowed_block
+        .lines()
+        .filter_map(|line| {
+            let (name, _) = line.trim().split_once(": (")?;
+            Some(name.to_owned())
+        })
+        .collect();
+    assert_eq!(
+        allowed, commands,
+        "the isolation hook must allow exactly the app's commands"
+    );
+}

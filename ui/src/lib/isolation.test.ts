@@ -1,0 +1,46 @@
+// Tests of the isolation hook in ui-isolation/index.js, which every IPC message passes
+// through before Tauri hands it to Rust.
+import { beforeAll, describe, expect, it } from "vitest";
+// The hook is a classic script (not a module): load its text and run it like a browser would.
+import hookSource from "../../../ui-isolation/index.js?raw";
+
+type Message = { cmd: string; callback: number; error: number; payload: unknown; options?: unknown };
+type Hook = (message: Message) => Message;
+
+let hook: Hook;
+
+beforeAll(() => {
+  const frame: { __TAURI_ISOLATION_HOOK__?: Hook } = {};
+  new Function("window", hookSource)(frame);
+  if (!frame.__TAURI_ISOLATION_HOOK__) throw new Error("the isolation script set no hook");
+  hook = frame.__TAURI_ISOLATION_HOOK__;
+});
+
+const message = (cmd: string, payload: unknown): Message => ({ cmd, callback: 1, error: 2, payload });
+const REJECTED = "hearth_rejected_by_isolation";
+
+describe("the isolation hook", () => {
+  it("passes the app's commands with the arguments they take", () => {
+    for (const m of [message("app_status", {}), message("dashboard", {}), message("unlock", { password: "kettle-orchard-lantern" })]) {
+      expect(hook(m)).toBe(m);
+    }
+  });
+
+  it("renames anything else to a command that does not exist, dropping its arguments", () => {
+    const m = message("plugin:fs|read_file", { path: "/etc/passwd" });
+    expect(hook(m)).toEqual({ cmd: REJECTED, callback: 1, error: 2, payload: {} });
+    for (const cmd of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      expect(hook(message(cmd, {})).cmd).toBe(REJECTED);
+    }
+  });
+
+  it("rejects commands called with unexpected arguments", () => {
+    expect(hook(message("dashboard", { extra: 1 })).cmd).toBe(REJECTED);
+    expect(hook(message("unlock", {})).cmd).toBe(REJECTED);
+    expect(hook(message("unlock", { password: 42 })).cmd).toBe(REJECTED);
+    expect(hook(message("unlock", { password: "" })).cmd).toBe(REJECTED);
+    expect(hook(message("unlock", { password: "x".repeat(1025) })).cmd).toBe(REJECTED);
+    expect(hook(message("unlock", { password: "kettle-orchard-lantern", other: true })).cmd).toBe(REJECTED);
+    expect(hook(message("unlock", ["kettle-orchard-lantern"])).cmd).toBe(REJECTED);
+  });
+});
