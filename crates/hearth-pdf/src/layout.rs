@@ -221,13 +221,18 @@ impl Grid {
             .map_or(0.0, |h| Grid::row_height(h.lines))
     }
 
-    /// What must fit below the point where the grid starts: header and the first
-    /// row (or its first two lines).
+    /// What must fit below the point where the grid starts: the header and the first
+    /// row — whole when it is short enough to be kept whole (see `Flow::grid`), else
+    /// its first two lines — so a header row is never left alone at a page's foot.
     fn lead(&self) -> f32 {
-        let first = self
-            .rows
-            .first()
-            .map_or(0.0, |r| Grid::row_height(r.lines.min(2)));
+        let first = self.rows.first().map_or(0.0, |r| {
+            let kept = if r.lines <= KEEP_ROW_LINES {
+                r.lines
+            } else {
+                2
+            };
+            Grid::row_height(kept)
+        });
         GRID_BEFORE + self.header_height() + first
     }
 }

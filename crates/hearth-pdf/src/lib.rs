@@ -9,8 +9,29 @@
 //! "Page X of Y". The fonts (DejaVu Sans and DejaVu Sans Bold, Bitstream Vera licence)
 //! are embedded, so names such as Zoë, Siobhán and Łukasz print and extract correctly.
 //!
-//! The crate knows nothing of Hearth's records: callers map a record to a [`Document`].
-//! It does no IO and reads no clock (the print date is passed in).
+//! [`records`] maps each of Hearth's records to a [`Document`]: the Family Support Plan
+//! with its latest review ([`plan_document`]), a review ([`review_document`]), a
+//! referral to the MASH ([`referral_document`]), a request for support
+//! ([`request_document`]) and a contribution ([`contribution_document`]), each also as a
+//! draft. [`to_html`] gives the same document as an HTML page with print CSS. The
+//! layout engine itself ([`render`]) knows nothing of records. The crate does no IO
+//! and reads no clock (the print date is passed in).
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use hearth_domain::plan::PlanDraft;
+//! use hearth_domain::Config;
+//! use hearth_pdf::{plan_draft_document, render, PrintContext};
+//!
+//! let config = Config::builtin();
+//! let ctx = PrintContext { config: &config, printed_on: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap() };
+//! let doc = plan_draft_document(&PlanDraft::default(), "FSP-LOCAL-0001", &ctx);
+//! assert_eq!(doc.title, "Family Support Plan (draft)");
+//! let bytes = render(&doc).unwrap();
+//! assert!(bytes.starts_with(b"%PDF-"));
+//! ```
+//!
+//! Building a [`Document`] by hand:
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -39,14 +60,22 @@
 
 mod emit;
 mod font;
+mod html;
 mod layout;
 mod model;
+pub mod records;
 mod wrap;
 
 use std::collections::BTreeSet;
 
 pub use emit::MARKING;
+pub use html::to_html;
 pub use model::{Block, Checkbox, Column, Document, HeadingLevel, KeyValue, Table};
+pub use records::{
+    contribution_document, contribution_draft_document, plan_document, plan_draft_document,
+    referral_document, referral_draft_document, request_document, request_draft_document,
+    review_document, review_draft_document, PrintContext,
+};
 
 /// Why a document could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

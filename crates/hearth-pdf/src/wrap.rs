@@ -42,18 +42,43 @@ pub(crate) fn wrap(face: &Face, size: f32, text: &str, width: f32) -> Vec<String
 }
 
 /// Splits one over-long word into pieces that each fit `width` (at least one char each).
+/// A piece ends after the last hyphen, slash, dot, underscore or `@` that fits, when
+/// there is one (e-mail addresses, file names and web addresses break where a reader
+/// expects); otherwise between any two characters.
 fn break_word(face: &Face, size: f32, word: &str, width: f32) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut piece = String::new();
     let mut piece_width = 0.0;
+    // Byte offset in `piece` just after its last soft break, if any.
+    let mut soft: Option<usize> = None;
     for c in word.chars() {
         let w = face.char_width(c, size);
         if !piece.is_empty() && piece_width + w > width {
-            pieces.push(std::mem::take(&mut piece));
-            piece_width = 0.0;
+            // Break at the soft break only if that leaves at least half a line.
+            let at = soft
+                .filter(|&at| at < piece.len() && face.width(&piece[..at], size) >= width / 2.0);
+            match at {
+                Some(at) => {
+                    let rest = piece.split_off(at);
+                    pieces.push(std::mem::replace(&mut piece, rest));
+                    piece_width = face.width(&piece, size);
+                }
+                None => {
+                    pieces.push(std::mem::take(&mut piece));
+                    piece_width = 0.0;
+                }
+            }
+            soft = None;
+            if !piece.is_empty() && piece_width + w > width {
+                pieces.push(std::mem::take(&mut piece));
+                piece_width = 0.0;
+            }
         }
         piece.push(c);
         piece_width += w;
+        if matches!(c, '-' | '/' | '.' | '_' | '@' | '\\' | '?' | '&' | '=') {
+            soft = Some(piece.len());
+        }
     }
     pieces.push(piece);
     pieces

@@ -101,9 +101,15 @@ fn find(haystack: &[char], needle: &[char], from: usize) -> Option<usize> {
 /// (including words broken without a hyphen) does not matter. Groups come in document
 /// order; inside a group each value is searched from the group's start.
 pub fn assert_values_in_order(doc: &Document, extracted: &str) {
+    assert_groups_in_order(&text_groups(doc), extracted);
+}
+
+/// [`assert_values_in_order`] for groups of values taken from anywhere (e.g. walked
+/// from a record rather than from the document built from it).
+pub fn assert_groups_in_order(groups: &[Vec<String>], extracted: &str) {
     let haystack = squash(extracted);
     let mut cursor = 0;
-    for group in text_groups(doc) {
+    for group in groups {
         let group_start = cursor;
         for value in group {
             let mut at = group_start;

@@ -64,6 +64,39 @@ fn headings_are_never_left_at_the_bottom_of_a_page() {
     }
 }
 
+/// Slides a table down the page and checks its header row always lands on the same
+/// page as its first row (a row short enough to be kept whole moves whole, so the
+/// header must move with it).
+#[test]
+fn a_table_header_is_never_left_alone_at_the_bottom_of_a_page() {
+    for step in 0..60 {
+        let filler = 3_000 + step * 20;
+        let doc = document(vec![
+            Block::paragraph(free_text(0, filler)),
+            Block::heading(HeadingLevel::H2, "Tableheading"),
+            Block::Table(Table {
+                columns: vec![Column::new("Tableheaderword", 1), Column::new("B", 3)],
+                rows: vec![
+                    vec!["Firstrowword".into(), free_text(3, 350)],
+                    vec!["Secondrowword".into(), "x".into()],
+                ],
+            }),
+        ]);
+        let rendered = Rendered::new(&render(&doc).unwrap());
+        let pages = pages(&rendered);
+        let header_page = pages
+            .iter()
+            .position(|p| p.contains("Tableheaderword"))
+            .expect("header printed");
+        assert!(
+            pages[header_page].contains("Firstrowword")
+                && pages[header_page].contains("Tableheading"),
+            "filler {filler}: table header alone at the bottom of page {}",
+            header_page + 1
+        );
+    }
+}
+
 #[test]
 fn a_row_taller_than_a_page_splits_and_the_header_repeats() {
     let doc = document(vec![Block::Table(Table {
@@ -86,6 +119,42 @@ fn a_row_taller_than_a_page_splits_and_the_header_repeats() {
             "page {} lacks the header row",
             i + 1
         );
+    }
+    assert_values_in_order(&doc, &rendered.text(&["-raw"]));
+}
+
+#[test]
+fn over_long_addresses_break_after_punctuation_not_mid_word() {
+    let email = "siobhan.ni.bhriain-lukaszewicz@northfield-childrens-centre.example.gov.uk";
+    let file = "TASK-2026-000318-261020-OccupationalTherapyReport.pdf";
+    let doc = document(vec![Block::Table(Table {
+        columns: vec![
+            Column::new("Email", 2),
+            Column::new("File", 2),
+            Column::new("Note", 5),
+        ],
+        rows: vec![vec![email.into(), file.into(), "x".into()]],
+    })]);
+    let rendered = Rendered::new(&render(&doc).unwrap());
+    for whole in [email, file] {
+        let pieces: Vec<String> = word_boxes(&rendered)
+            .into_iter()
+            // Body words only (not the page number in the footer).
+            .filter(|w| w.y_max < 780.0)
+            .map(|w| w.text)
+            .filter(|t| t != "x" && whole.contains(t.as_str()))
+            .collect();
+        assert!(
+            pieces.len() >= 2,
+            "{whole} should need several lines: {pieces:?}"
+        );
+        assert_eq!(pieces.concat(), whole);
+        for piece in &pieces[..pieces.len() - 1] {
+            assert!(
+                piece.ends_with(['-', '.', '@', '_', '/']),
+                "{whole} broken mid-word after {piece:?}: {pieces:?}"
+            );
+        }
     }
     assert_values_in_order(&doc, &rendered.text(&["-raw"]));
 }

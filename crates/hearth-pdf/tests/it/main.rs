@@ -7,3 +7,5 @@ mod fixture;
 mod helpers;
 mod layout;
 mod maximal;
+mod records;
+mod records_fixture;
