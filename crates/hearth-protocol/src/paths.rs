@@ -1,0 +1,32 @@
+//! The endpoints, as paths. `{id}` is a placeholder for a UUID.
+
+pub const HEALTHZ: &str = "/healthz";
+pub const READYZ: &str = "/readyz";
+pub const OPENAPI: &str = "/api/openapi.json";
+
+pub const SIGN_IN: &str = "/api/v1/auth/sign-in";
+pub const SIGN_IN_VERIFY: &str = "/api/v1/auth/sign-in/verify";
+pub const SIGN_IN_RESEND_CODE: &str = "/api/v1/auth/sign-in/resend-code";
+pub const REFRESH: &str = "/api/v1/auth/refresh";
+pub const SIGN_OUT: &str = "/api/v1/auth/sign-out";
+pub const REGISTER_PARTNER: &str = "/api/v1/auth/register";
+pub const CONFIRM_EMAIL: &str = "/api/v1/auth/register/confirm";
+pub const ACCEPT_INVITATION: &str = "/api/v1/auth/invitation/accept";
+pub const PASSWORD_RESET: &str = "/api/v1/auth/password-reset";
+pub const PASSWORD_RESET_COMPLETE: &str = "/api/v1/auth/password-reset/complete";
+
+pub const ME: &str = "/api/v1/me";
+pub const ME_OUT_OF_OFFICE: &str = "/api/v1/me/out-of-office";
+pub const USERS: &str = "/api/v1/users";
+pub const USER: &str = "/api/v1/users/{id}";
+pub const USER_DISABLE: &str = "/api/v1/users/{id}/disable";
+
+/// `USER` with the id filled in.
+pub fn user(id: impl std::fmt::Display) -> String {
+    format!("/api/v1/users/{id}")
+}
+
+/// `USER_DISABLE` with the id filled in.
+pub fn user_disable(id: impl std::fmt::Display) -> String {
+    format!("/api/v1/users/{id}/disable")
+}

@@ -1,0 +1,60 @@
+//! Accounts: the signed-in user's own, and business support's user administration.
+
+use std::collections::BTreeSet;
+
+use hearth_domain::account::{Account, Role};
+use hearth_domain::{ServiceId, UserId, WorkGroupId};
+use serde::{Deserialize, Serialize};
+
+/// Business support creates a staff account; the person gets an invitation email.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub forename: String,
+    pub surname: String,
+    pub email: String,
+    #[cfg_attr(feature = "utoipa", schema(value_type = Vec<String>))]
+    pub roles: BTreeSet<Role>,
+    #[serde(default)]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Vec<String>))]
+    pub services: Vec<ServiceId>,
+    #[serde(default)]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Vec<String>))]
+    pub work_groups: Vec<WorkGroupId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct UserCreated {
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, format = Uuid))]
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct UserList {
+    #[cfg_attr(feature = "utoipa", schema(value_type = Vec<Object>))]
+    pub users: Vec<Account>,
+}
+
+/// Sets (a message) or clears (`null`) the signed-in user's out-of-office message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetOutOfOffice {
+    pub message: Option<String>,
+}
+
+/// One account, as `/me` and `/users/{id}` return it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct AccountView {
+    #[cfg_attr(feature = "utoipa", schema(value_type = Object))]
+    pub account: Account,
+}

@@ -1,0 +1,133 @@
+//! Outgoing email: lettre over SMTP in production (`smtp://` plain for a local relay,
+//! `smtp://…?tls=required` for STARTTLS, `smtps://` for TLS); in development an outbox
+//! folder plus the console, so the sign-in code can be read without a mail server.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// One message, already worded.
+#[derive(Clone)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    /// Development: each message is written to `dir` and printed to the console.
+    Outbox { dir: PathBuf, from: String },
+}
+
+impl Mailer {
+    pub fn smtp(url: &str, from: &str) -> anyhow::Result<Mailer> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .context("HEARTH_SMTP_URL is not a valid smtp:// or smtps:// URL")?
+            .build();
+        Ok(Mailer::Smtp {
+            transport,
+            from: from
+                .parse()
+                .context("HEARTH_MAIL_FROM is not an email address")?,
+        })
+    }
+
+    pub fn outbox(dir: PathBuf, from: &str) -> anyhow::Result<Mailer> {
+        std::fs::create_dir_all(&dir).context("creating the outbox folder")?;
+        Ok(Mailer::Outbox {
+            dir,
+            from: from.to_owned(),
+        })
+    }
+
+    /// True in development: messages are printed, so they may contain codes on the console.
+    pub fn is_outbox(&self) -> bool {
+        matches!(self, Mailer::Outbox { .. })
+    }
+
+    pub async fn send(&self, email: Email) -> anyhow::Result<()> {
+        match self {
+            Mailer::Smtp { transport, from } => {
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(email.to.parse().context("recipient address")?)
+                    .subject(email.subject)
+                    .body(email.body)
+                    .context("building the message")?;
+                transport.send(message).await.context("sending by SMTP")?;
+                Ok(())
+            }
+            Mailer::Outbox { dir, from } => {
+                let text = format!(
+                    "From: {from}\nTo: {}\nSubject: {}\n\n{}\n",
+                    email.to, email.subject, email.body
+                );
+                let name = format!("{}.eml", uuid::Uuid::now_v7());
+                tokio::fs::write(dir.join(name), &text)
+                    .await
+                    .context("writing to the outbox")?;
+                // Development only: the design asks for the code on the console.
+                println!("---- email (development outbox) ----\n{text}------------------------------------");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The messages the server sends. Each names no more than the recipient needs.
+pub mod messages {
+    use super::Email;
+
+    pub fn sign_in_code(to: &str, code: &str) -> Email {
+        Email {
+            to: to.to_owned(),
+            subject: "Your Hearth sign-in code".into(),
+            body: format!(
+                "Your Hearth sign-in code is: {code}\n\n\
+                 It works once, for 10 minutes, for the sign-in you have just started.\n\
+                 If you did not try to sign in, tell your business support team.\n"
+            ),
+        }
+    }
+
+    pub fn invitation(to: &str, forename: &str, token: &str) -> Email {
+        Email {
+            to: to.to_owned(),
+            subject: "You have a Hearth account".into(),
+            body: format!(
+                "Hello {forename},\n\nBusiness support has made you a Hearth account.\n\
+                 Open Hearth, choose \"I have an invitation\" and enter this invitation key \
+                 to set your password:\n\n{token}\n\nThe key works once, for 7 days.\n"
+            ),
+        }
+    }
+
+    pub fn confirm_email(to: &str, code: &str) -> Email {
+        Email {
+            to: to.to_owned(),
+            subject: "Confirm your email address for Hearth".into(),
+            body: format!(
+                "Your Hearth confirmation code is: {code}\n\n\
+                 Enter it in Hearth to finish registering. It works for 24 hours.\n"
+            ),
+        }
+    }
+
+    pub fn password_reset(to: &str, token: &str) -> Email {
+        Email {
+            to: to.to_owned(),
+            subject: "Reset your Hearth password".into(),
+            body: format!(
+                "Someone asked to reset your Hearth password.\n\
+                 Enter this reset key in Hearth to choose a new password:\n\n{token}\n\n\
+                 It works once, for 1 hour. If it was not you, ignore this email.\n"
+            ),
+        }
+    }
+}

@@ -1,0 +1,913 @@
+//! Storage: one trait, [`Store`], with one implementation per database ([`SqliteStore`],
+//! [`PgStore`]), each with its own `migrations/` folder. The backend is chosen from the URL
+//! scheme by [`connect`].
+//!
+//! Nothing lives in the server process: sign-in attempts, codes, throttling counts, sessions
+//! and the audit chain's head are all rows, so replicas can share one PostgreSQL.
+//!
+//! Both schemas use the same column types (UUID text, BIGINT milliseconds, 0/1 flags), so the
+//! two implementations are expanded from one macro with the same query text; they differ in
+//! how they connect and in their migration folders.
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use hearth_domain::account::{Account, Role, Service, WorkGroup};
+use hearth_domain::{ServiceId, UserId, WorkGroupId};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value (e.g. an email address or a name) is already taken.
+    #[error("already exists")]
+    Conflict,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+fn map_unique(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+        _ => StoreError::Database(e),
+    }
+}
+
+pub fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// A user as stored (the domain [`Account`] plus what only the server knows).
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub account: Account,
+    pub password_hash: Option<String>,
+    pub email_confirmed: bool,
+    /// The work groups in `account.work_groups`, with their members and managers.
+    pub work_groups: Vec<WorkGroup>,
+}
+
+pub struct NewUser<'a> {
+    pub id: UserId,
+    pub forename: &'a str,
+    pub surname: &'a str,
+    pub email: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub roles: &'a BTreeSet<Role>,
+    pub email_confirmed: bool,
+    /// JSON: a partner's professional role, organisation and address.
+    pub partner_details: Option<serde_json::Value>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub code_hash: String,
+    pub code_sent_at: DateTime<Utc>,
+    pub used: bool,
+}
+
+pub struct NewSession<'a> {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub device_id: Uuid,
+    pub device_name: &'a str,
+    pub access_hash: &'a str,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_hash: &'a str,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub device_id: Uuid,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub revoked: bool,
+    pub device_wipe_requested: bool,
+}
+
+/// What the access checks need to know about a user's memberships.
+#[derive(Debug, Clone, Default)]
+pub struct Memberships {
+    pub services: Vec<ServiceId>,
+    /// Every work group the user is in, with its members and managers.
+    pub work_groups: Vec<WorkGroup>,
+}
+
+/// One audit event before it is chained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub at: DateTime<Utc>,
+    pub actor: Option<UserId>,
+    pub device: Option<Uuid>,
+    /// e.g. `auth.sign_in.password`, `user.read`, `plan.share`.
+    pub action: String,
+    /// A record id (never a name or an email).
+    pub target: Option<String>,
+    /// `ok`, `denied`, `failed`, `throttled`…
+    pub outcome: String,
+    /// Why, for sharing decisions and denials; a fixed phrase, never free text from a user.
+    pub reason: Option<String>,
+}
+
+/// A chained audit row as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub device: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn migrate(&self) -> Result<()>;
+    async fn ping(&self) -> Result<()>;
+
+    async fn insert_user(&self, user: NewUser<'_>) -> Result<()>;
+    async fn user_by_id(&self, id: UserId) -> Result<Option<UserRecord>>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>>;
+    async fn list_users(&self) -> Result<Vec<UserRecord>>;
+    async fn set_password(&self, id: UserId, hash: &str) -> Result<()>;
+    async fn confirm_email(&self, id: UserId) -> Result<()>;
+    async fn set_out_of_office(&self, id: UserId, message: Option<&str>) -> Result<()>;
+    /// Deactivate, end every session at once and mark every device for wipe; one transaction.
+    async fn disable_user(&self, id: UserId, now: DateTime<Utc>) -> Result<bool>;
+
+    async fn insert_service(&self, service: &Service) -> Result<()>;
+    async fn insert_work_group(&self, id: WorkGroupId, name: &str) -> Result<()>;
+    async fn add_service_member(&self, service: ServiceId, user: UserId) -> Result<()>;
+    async fn add_work_group_member(
+        &self,
+        group: WorkGroupId,
+        user: UserId,
+        is_manager: bool,
+    ) -> Result<()>;
+    async fn list_services(&self) -> Result<Vec<Service>>;
+    async fn list_work_groups(&self) -> Result<Vec<WorkGroup>>;
+    async fn memberships(&self, user: UserId) -> Result<Memberships>;
+
+    async fn record_failure(&self, subject: &str, now: DateTime<Utc>) -> Result<()>;
+    async fn count_failures(&self, subject: &str, since: DateTime<Utc>) -> Result<i64>;
+
+    async fn insert_attempt(&self, attempt: &Attempt, now: DateTime<Utc>) -> Result<()>;
+    async fn attempt(&self, id: Uuid) -> Result<Option<Attempt>>;
+    async fn replace_attempt_code(
+        &self,
+        id: Uuid,
+        code_hash: &str,
+        sent_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Marks the attempt used; false when it already was (single use, even under a race).
+    async fn use_attempt(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool>;
+
+    /// Registers (or refreshes) the device and opens a session on it.
+    async fn insert_session(&self, session: NewSession<'_>) -> Result<()>;
+    async fn session_by_access(&self, access_hash: &str) -> Result<Option<SessionRecord>>;
+    async fn session_by_refresh(&self, refresh_hash: &str) -> Result<Option<SessionRecord>>;
+    /// Swaps both tokens if `old_refresh_hash` is still the current one.
+    async fn rotate_session(
+        &self,
+        id: Uuid,
+        old_refresh_hash: &str,
+        access_hash: &str,
+        access_expires_at: DateTime<Utc>,
+        refresh_hash: &str,
+        refresh_expires_at: DateTime<Utc>,
+    ) -> Result<bool>;
+    async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
+
+    async fn insert_account_token(
+        &self,
+        user: UserId,
+        purpose: &str,
+        secret_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Marks a current (unused, created after `since`) token used and returns its user.
+    async fn take_account_token(
+        &self,
+        purpose: &str,
+        secret_hash: &str,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserId>>;
+
+    /// Appends one event to the hash chain and returns its sequence number.
+    async fn audit_append(&self, event: &AuditEvent) -> Result<i64>;
+    /// Every row in order, and the head (last sequence number and hash).
+    async fn audit_rows(&self) -> Result<(Vec<AuditRow>, i64, String)>;
+}
+
+pub type DynStore = Arc<dyn Store>;
+
+/// Opens the database named by `url`: `postgres://…` or `sqlite://…` (a file path).
+pub async fn connect(url: &str) -> anyhow::Result<DynStore> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        anyhow::bail!("DATABASE_URL must start with postgres:// or sqlite://")
+    }
+}
+
+/// The default database: a SQLite file in the data folder.
+pub fn sqlite_url_for(data_dir: &Path) -> String {
+    format!(
+        "sqlite://{}",
+        data_dir.join("hearth-server.sqlite3").display()
+    )
+}
+
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> anyhow::Result<SqliteStore> {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+pub struct PgStore {
+    pool: sqlx::PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await?;
+        Ok(PgStore { pool })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    forename: String,
+    surname: String,
+    email: String,
+    password_hash: Option<String>,
+    roles: String,
+    out_of_office: Option<String>,
+    active: i64,
+    email_confirmed: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    user_id: String,
+    device_id: String,
+    access_expires_at: i64,
+    refresh_expires_at: i64,
+    revoked_at: Option<i64>,
+    wipe_requested_at: Option<i64>,
+}
+
+fn uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Unexpected(anyhow::anyhow!("bad uuid in db: {e}")))
+}
+
+impl SessionRow {
+    fn into_record(self) -> Result<SessionRecord> {
+        Ok(SessionRecord {
+            id: uuid(&self.id)?,
+            user_id: UserId(uuid(&self.user_id)?),
+            device_id: uuid(&self.device_id)?,
+            access_expires_at: from_millis(self.access_expires_at),
+            refresh_expires_at: from_millis(self.refresh_expires_at),
+            revoked: self.revoked_at.is_some(),
+            device_wipe_requested: self.wipe_requested_at.is_some(),
+        })
+    }
+}
+
+impl UserRow {
+    fn into_record(self, m: Memberships) -> Result<UserRecord> {
+        let roles: BTreeSet<Role> = serde_json::from_str(&self.roles)
+            .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("bad roles in db: {e}")))?;
+        let out_of_office = match self.out_of_office {
+            Some(m) => hearth_domain::account::OutOfOffice::parse(&m).ok(),
+            None => None,
+        };
+        let id = UserId(uuid(&self.id)?);
+        Ok(UserRecord {
+            account: Account {
+                id,
+                forename: self.forename,
+                surname: self.surname,
+                email: self.email,
+                roles,
+                services: m.services,
+                work_groups: m.work_groups.iter().map(|g| g.id).collect(),
+                out_of_office,
+                active: self.active != 0,
+            },
+            password_hash: self.password_hash,
+            email_confirmed: self.email_confirmed != 0,
+            work_groups: m.work_groups,
+        })
+    }
+}
+
+const USER_COLUMNS: &str =
+    "id, forename, surname, email, password_hash, roles, out_of_office, active, email_confirmed";
+
+const SESSION_SELECT: &str = "SELECT s.id, s.user_id, s.device_id, s.access_expires_at, \
+     s.refresh_expires_at, s.revoked_at, d.wipe_requested_at \
+     FROM sessions s JOIN devices d ON d.id = s.device_id AND d.user_id = s.user_id";
+
+macro_rules! sql_store {
+    ($Store:ident, $migrations:literal) => {
+        #[async_trait]
+        impl Store for $Store {
+            async fn migrate(&self) -> Result<()> {
+                sqlx::migrate!($migrations).run(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn ping(&self) -> Result<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn insert_user(&self, u: NewUser<'_>) -> Result<()> {
+                let roles = serde_json::to_string(u.roles).map_err(anyhow::Error::from)?;
+                sqlx::query(
+                    "INSERT INTO users (id, forename, surname, email, password_hash, roles, \
+                     active, email_confirmed, partner_details, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9)",
+                )
+                .bind(u.id.to_string())
+                .bind(u.forename)
+                .bind(u.surname)
+                .bind(u.email.to_lowercase())
+                .bind(u.password_hash)
+                .bind(roles)
+                .bind(i64::from(u.email_confirmed))
+                .bind(u.partner_details.map(|v| v.to_string()))
+                .bind(millis(u.now))
+                .execute(&self.pool)
+                .await
+                .map_err(map_unique)?;
+                Ok(())
+            }
+
+            async fn user_by_id(&self, id: UserId) -> Result<Option<UserRecord>> {
+                let row: Option<UserRow> =
+                    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                        .bind(id.to_string())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                match row {
+                    Some(r) => {
+                        let m = self.memberships(id).await?;
+                        Ok(Some(r.into_record(m)?))
+                    }
+                    None => Ok(None),
+                }
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>> {
+                let row: Option<UserRow> = sqlx::query_as(&format!(
+                    "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+                ))
+                .bind(email.trim().to_lowercase())
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(r) => {
+                        let m = self.memberships(UserId(uuid(&r.id)?)).await?;
+                        Ok(Some(r.into_record(m)?))
+                    }
+                    None => Ok(None),
+                }
+            }
+
+            async fn list_users(&self) -> Result<Vec<UserRecord>> {
+                let rows: Vec<UserRow> = sqlx::query_as(&format!(
+                    "SELECT {USER_COLUMNS} FROM users ORDER BY surname, forename, id"
+                ))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let m = self.memberships(UserId(uuid(&r.id)?)).await?;
+                    out.push(r.into_record(m)?);
+                }
+                Ok(out)
+            }
+
+            async fn set_password(&self, id: UserId, hash: &str) -> Result<()> {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(hash)
+                    .bind(id.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn confirm_email(&self, id: UserId) -> Result<()> {
+                sqlx::query("UPDATE users SET email_confirmed = 1 WHERE id = $1")
+                    .bind(id.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_out_of_office(&self, id: UserId, message: Option<&str>) -> Result<()> {
+                sqlx::query("UPDATE users SET out_of_office = $1 WHERE id = $2")
+                    .bind(message)
+                    .bind(id.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn disable_user(&self, id: UserId, now: DateTime<Utc>) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let id = id.to_string();
+                let now = millis(now);
+                let changed =
+                    sqlx::query("UPDATE users SET active = 0, disabled_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                sqlx::query(
+                    "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE devices SET wipe_requested_at = $1 \
+                     WHERE user_id = $2 AND wipe_requested_at IS NULL",
+                )
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(changed == 1)
+            }
+
+            async fn insert_service(&self, s: &Service) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO services (id, name, commissioned_service) VALUES ($1, $2, $3)",
+                )
+                .bind(s.id.to_string())
+                .bind(&s.name)
+                .bind(&s.commissioned_service)
+                .execute(&self.pool)
+                .await
+                .map_err(map_unique)?;
+                Ok(())
+            }
+
+            async fn insert_work_group(&self, id: WorkGroupId, name: &str) -> Result<()> {
+                sqlx::query("INSERT INTO work_groups (id, name) VALUES ($1, $2)")
+                    .bind(id.to_string())
+                    .bind(name)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_unique)?;
+                Ok(())
+            }
+
+            async fn add_service_member(&self, service: ServiceId, user: UserId) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO service_members (service_id, user_id) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(service.to_string())
+                .bind(user.to_string())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn add_work_group_member(
+                &self,
+                group: WorkGroupId,
+                user: UserId,
+                is_manager: bool,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO work_group_members (work_group_id, user_id, is_manager) \
+                     VALUES ($1, $2, $3) \
+                     ON CONFLICT (work_group_id, user_id) DO UPDATE SET is_manager = $3",
+                )
+                .bind(group.to_string())
+                .bind(user.to_string())
+                .bind(i64::from(is_manager))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn list_services(&self) -> Result<Vec<Service>> {
+                let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+                    "SELECT id, name, commissioned_service FROM services ORDER BY name",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(id, name, commissioned_service)| {
+                        Ok(Service {
+                            id: ServiceId(uuid(&id)?),
+                            name,
+                            commissioned_service,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn list_work_groups(&self) -> Result<Vec<WorkGroup>> {
+                let groups: Vec<(String, String)> =
+                    sqlx::query_as("SELECT id, name FROM work_groups ORDER BY name")
+                        .fetch_all(&self.pool)
+                        .await?;
+                let members: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT work_group_id, user_id, is_manager FROM work_group_members \
+                     ORDER BY user_id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                groups_with_members(groups, members)
+            }
+
+            async fn memberships(&self, user: UserId) -> Result<Memberships> {
+                let user = user.to_string();
+                let services: Vec<(String,)> = sqlx::query_as(
+                    "SELECT service_id FROM service_members WHERE user_id = $1 ORDER BY service_id",
+                )
+                .bind(&user)
+                .fetch_all(&self.pool)
+                .await?;
+                let groups: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT g.id, g.name FROM work_groups g \
+                     JOIN work_group_members m ON m.work_group_id = g.id \
+                     WHERE m.user_id = $1 ORDER BY g.name",
+                )
+                .bind(&user)
+                .fetch_all(&self.pool)
+                .await?;
+                let members: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT m.work_group_id, m.user_id, m.is_manager FROM work_group_members m \
+                     WHERE m.work_group_id IN \
+                       (SELECT work_group_id FROM work_group_members WHERE user_id = $1) \
+                     ORDER BY m.user_id",
+                )
+                .bind(&user)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Memberships {
+                    services: services
+                        .into_iter()
+                        .map(|(s,)| Ok(ServiceId(uuid(&s)?)))
+                        .collect::<Result<_>>()?,
+                    work_groups: groups_with_members(groups, members)?,
+                })
+            }
+
+            async fn record_failure(&self, subject: &str, now: DateTime<Utc>) -> Result<()> {
+                sqlx::query("INSERT INTO auth_failures (subject, at) VALUES ($1, $2)")
+                    .bind(subject)
+                    .bind(millis(now))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn count_failures(&self, subject: &str, since: DateTime<Utc>) -> Result<i64> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM auth_failures WHERE subject = $1 AND at > $2",
+                )
+                .bind(subject)
+                .bind(millis(since))
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(n)
+            }
+
+            async fn insert_attempt(&self, a: &Attempt, now: DateTime<Utc>) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO sign_in_attempts (id, user_id, code_hash, code_sent_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(a.id.to_string())
+                .bind(a.user_id.to_string())
+                .bind(&a.code_hash)
+                .bind(millis(a.code_sent_at))
+                .bind(millis(now))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn attempt(&self, id: Uuid) -> Result<Option<Attempt>> {
+                let row: Option<(String, String, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT user_id, code_hash, code_sent_at, used_at FROM sign_in_attempts \
+                     WHERE id = $1",
+                )
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(user, code_hash, sent, used)| {
+                    Ok(Attempt {
+                        id,
+                        user_id: UserId(uuid(&user)?),
+                        code_hash,
+                        code_sent_at: from_millis(sent),
+                        used: used.is_some(),
+                    })
+                })
+                .transpose()
+            }
+
+            async fn replace_attempt_code(
+                &self,
+                id: Uuid,
+                code_hash: &str,
+                sent_at: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "UPDATE sign_in_attempts SET code_hash = $1, code_sent_at = $2 \
+                     WHERE id = $3 AND used_at IS NULL",
+                )
+                .bind(code_hash)
+                .bind(millis(sent_at))
+                .bind(id.to_string())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn use_attempt(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+                let n = sqlx::query(
+                    "UPDATE sign_in_attempts SET used_at = $1 WHERE id = $2 AND used_at IS NULL",
+                )
+                .bind(millis(now))
+                .bind(id.to_string())
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(n == 1)
+            }
+
+            async fn insert_session(&self, s: NewSession<'_>) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO devices (id, user_id, name, created_at, last_seen_at) \
+                     VALUES ($1, $2, $3, $4, $4) \
+                     ON CONFLICT (id, user_id) DO UPDATE SET name = $3, last_seen_at = $4",
+                )
+                .bind(s.device_id.to_string())
+                .bind(s.user_id.to_string())
+                .bind(s.device_name)
+                .bind(millis(s.now))
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO sessions (id, user_id, device_id, access_hash, access_expires_at, \
+                     refresh_hash, refresh_expires_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(s.id.to_string())
+                .bind(s.user_id.to_string())
+                .bind(s.device_id.to_string())
+                .bind(s.access_hash)
+                .bind(millis(s.access_expires_at))
+                .bind(s.refresh_hash)
+                .bind(millis(s.refresh_expires_at))
+                .bind(millis(s.now))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn session_by_access(&self, access_hash: &str) -> Result<Option<SessionRecord>> {
+                let row: Option<SessionRow> =
+                    sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.access_hash = $1"))
+                        .bind(access_hash)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(SessionRow::into_record).transpose()
+            }
+
+            async fn session_by_refresh(
+                &self,
+                refresh_hash: &str,
+            ) -> Result<Option<SessionRecord>> {
+                let row: Option<SessionRow> =
+                    sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.refresh_hash = $1"))
+                        .bind(refresh_hash)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(SessionRow::into_record).transpose()
+            }
+
+            async fn rotate_session(
+                &self,
+                id: Uuid,
+                old_refresh_hash: &str,
+                access_hash: &str,
+                access_expires_at: DateTime<Utc>,
+                refresh_hash: &str,
+                refresh_expires_at: DateTime<Utc>,
+            ) -> Result<bool> {
+                let n = sqlx::query(
+                    "UPDATE sessions SET access_hash = $1, access_expires_at = $2, \
+                     refresh_hash = $3, refresh_expires_at = $4 \
+                     WHERE id = $5 AND refresh_hash = $6 AND revoked_at IS NULL",
+                )
+                .bind(access_hash)
+                .bind(millis(access_expires_at))
+                .bind(refresh_hash)
+                .bind(millis(refresh_expires_at))
+                .bind(id.to_string())
+                .bind(old_refresh_hash)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(n == 1)
+            }
+
+            async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+                sqlx::query(
+                    "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                )
+                .bind(millis(now))
+                .bind(id.to_string())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn insert_account_token(
+                &self,
+                user: UserId,
+                purpose: &str,
+                secret_hash: &str,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO account_tokens (id, user_id, purpose, secret_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(Uuid::now_v7().to_string())
+                .bind(user.to_string())
+                .bind(purpose)
+                .bind(secret_hash)
+                .bind(millis(now))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn take_account_token(
+                &self,
+                purpose: &str,
+                secret_hash: &str,
+                since: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> Result<Option<UserId>> {
+                let row: Option<(String,)> = sqlx::query_as(
+                    "UPDATE account_tokens SET used_at = $1 \
+                     WHERE purpose = $2 AND secret_hash = $3 AND created_at > $4 \
+                       AND used_at IS NULL \
+                     RETURNING user_id",
+                )
+                .bind(millis(now))
+                .bind(purpose)
+                .bind(secret_hash)
+                .bind(millis(since))
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(u,)| Ok(UserId(uuid(&u)?))).transpose()
+            }
+
+            async fn audit_append(&self, e: &AuditEvent) -> Result<i64> {
+                let mut tx = self.pool.begin().await?;
+                // Locks the head: appends from every replica queue here.
+                let (seq, prev): (i64, String) = sqlx::query_as(
+                    "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                let row = crate::audit::chain(seq, &prev, e);
+                sqlx::query(
+                    "INSERT INTO audit_log \
+                     (seq, at, actor, device, action, target, outcome, reason, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(row.seq)
+                .bind(row.at)
+                .bind(&row.actor)
+                .bind(&row.device)
+                .bind(&row.action)
+                .bind(&row.target)
+                .bind(&row.outcome)
+                .bind(&row.reason)
+                .bind(&row.prev_hash)
+                .bind(&row.hash)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+                    .bind(&row.hash)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(seq)
+            }
+
+            async fn audit_rows(&self) -> Result<(Vec<AuditRow>, i64, String)> {
+                let rows: Vec<AuditRow> = sqlx::query_as(
+                    "SELECT seq, at, actor, device, action, target, outcome, reason, prev_hash, \
+                     hash FROM audit_log ORDER BY seq",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let (seq, hash): (i64, String) =
+                    sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok((rows, seq, hash))
+            }
+        }
+    };
+}
+
+sql_store!(SqliteStore, "migrations/sqlite");
+sql_store!(PgStore, "migrations/postgres");
+
+fn groups_with_members(
+    groups: Vec<(String, String)>,
+    members: Vec<(String, String, i64)>,
+) -> Result<Vec<WorkGroup>> {
+    groups
+        .into_iter()
+        .map(|(id, name)| {
+            let mut g = WorkGroup {
+                id: WorkGroupId(uuid(&id)?),
+                name,
+                members: Vec::new(),
+                managers: Vec::new(),
+            };
+            for (gid, user, is_manager) in &members {
+                if *gid == id {
+                    let u = UserId(uuid(user)?);
+                    if *is_manager != 0 {
+                        g.managers.push(u);
+                    } else {
+                        g.members.push(u);
+                    }
+                }
+            }
+            Ok(g)
+        })
+        .collect()
+}

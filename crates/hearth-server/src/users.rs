@@ -1,0 +1,236 @@
+//! Accounts: your own, and business support's user administration.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use hearth_domain::account::OutOfOffice;
+use hearth_domain::contact::EmailAddress;
+use hearth_domain::{FieldError, UserId};
+use hearth_protocol::users::{AccountView, CreateUser, SetOutOfOffice, UserCreated, UserList};
+use hearth_protocol::ErrorBody;
+use uuid::Uuid;
+
+use crate::access::{Action, Target};
+use crate::app::{AppState, Authed};
+use crate::error::{ApiError, Json, PathId};
+use crate::store::NewUser;
+
+/// The signed-in user's own account.
+#[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])), responses(
+    (status = 200, body = AccountView), (status = 401, body = ErrorBody),
+))]
+pub async fn me(State(state): State<AppState>, who: Authed) -> Result<Json<AccountView>, ApiError> {
+    let id = who.actor.user;
+    state
+        .check(
+            &who,
+            "account.read",
+            Action::Read,
+            Target::Account(id),
+            Some(id.to_string()),
+        )
+        .await?;
+    Ok(Json(AccountView {
+        account: who.account,
+    }))
+}
+
+/// Sets or clears the signed-in user's out-of-office message (shown to whoever delegates
+/// work to them).
+#[utoipa::path(put, path = "/api/v1/me/out-of-office", request_body = SetOutOfOffice,
+    security(("bearer" = [])), responses(
+    (status = 200, body = AccountView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+))]
+pub async fn set_out_of_office(
+    State(state): State<AppState>,
+    who: Authed,
+    Json(req): Json<SetOutOfOffice>,
+) -> Result<Json<AccountView>, ApiError> {
+    let id = who.actor.user;
+    state
+        .check(
+            &who,
+            "account.out_of_office",
+            Action::Write,
+            Target::Account(id),
+            Some(id.to_string()),
+        )
+        .await?;
+    let message = match req.message.as_deref() {
+        Some(m) => Some(OutOfOffice::parse(m)?),
+        None => None,
+    };
+    state
+        .store
+        .set_out_of_office(id, message.as_ref().map(OutOfOffice::message))
+        .await?;
+    let mut account = who.account;
+    account.out_of_office = message;
+    Ok(Json(AccountView { account }))
+}
+
+/// Every account (business support).
+#[utoipa::path(get, path = "/api/v1/users", security(("bearer" = [])), responses(
+    (status = 200, body = UserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    who: Authed,
+) -> Result<Json<UserList>, ApiError> {
+    state
+        .check(&who, "account.list", Action::Read, Target::Directory, None)
+        .await?;
+    let users = state.store.list_users().await?;
+    Ok(Json(UserList {
+        users: users.into_iter().map(|u| u.account).collect(),
+    }))
+}
+
+/// Creates a staff account and emails an invitation to set a password (business support).
+#[utoipa::path(post, path = "/api/v1/users", request_body = CreateUser, security(("bearer" = [])), responses(
+    (status = 201, body = UserCreated), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    who: Authed,
+    Json(req): Json<CreateUser>,
+) -> Result<(StatusCode, Json<UserCreated>), ApiError> {
+    state
+        .check(
+            &who,
+            "account.create",
+            Action::Write,
+            Target::Directory,
+            None,
+        )
+        .await?;
+    let mut errors = Vec::new();
+    if req.forename.trim().is_empty() {
+        errors.push(FieldError::new("forename", "Enter their forename"));
+    }
+    if req.surname.trim().is_empty() {
+        errors.push(FieldError::new("surname", "Enter their surname"));
+    }
+    if EmailAddress::parse(&req.email).is_err() {
+        errors.push(FieldError::new(
+            "email",
+            "Enter an email address in the correct format, like name@example.org.uk",
+        ));
+    }
+    if req.roles.is_empty() {
+        errors.push(FieldError::new("roles", "Choose at least one role"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let id = UserId(Uuid::now_v7());
+    let created = state
+        .store
+        .insert_user(NewUser {
+            id,
+            forename: req.forename.trim(),
+            surname: req.surname.trim(),
+            email: req.email.trim(),
+            password_hash: None,
+            roles: &req.roles,
+            email_confirmed: true,
+            partner_details: None,
+            now: state.now(),
+        })
+        .await;
+    if let Err(crate::store::StoreError::Conflict) = created {
+        return Err(ApiError::Conflict(
+            "An account with this email address already exists",
+        ));
+    }
+    created?;
+    let known_services = state.store.list_services().await?;
+    let known_groups = state.store.list_work_groups().await?;
+    for s in &req.services {
+        if !known_services.iter().any(|k| k.id == *s) {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "services",
+                "Choose services from the list",
+            )]));
+        }
+        state.store.add_service_member(*s, id).await?;
+    }
+    for g in &req.work_groups {
+        if !known_groups.iter().any(|k| k.id == *g) {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "work_groups",
+                "Choose work groups from the list",
+            )]));
+        }
+        state.store.add_work_group_member(*g, id, false).await?;
+    }
+    crate::auth::invite(&state, id, req.email.trim(), req.forename.trim()).await?;
+    state
+        .audit(crate::store::AuditEvent {
+            target: Some(id.to_string()),
+            ..who.event(&state, "account.created", "ok")
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(UserCreated { user_id: id })))
+}
+
+/// One account: your own, someone you manage, or anyone (business support).
+#[utoipa::path(get, path = "/api/v1/users/{id}", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 200, body = AccountView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    who: Authed,
+    PathId(id): PathId,
+) -> Result<Json<AccountView>, ApiError> {
+    let id = UserId(id);
+    // Decided before looking the id up, so a denied caller cannot tell whether it exists.
+    state
+        .check(
+            &who,
+            "account.read",
+            Action::Read,
+            Target::Account(id),
+            Some(id.to_string()),
+        )
+        .await?;
+    let user = state
+        .store
+        .user_by_id(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(AccountView {
+        account: user.account,
+    }))
+}
+
+/// Deactivates an account: every session ends now and its devices are told to wipe.
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 204, description = "Disabled"), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+))]
+pub async fn disable_user(
+    State(state): State<AppState>,
+    who: Authed,
+    PathId(id): PathId,
+) -> Result<StatusCode, ApiError> {
+    let id = UserId(id);
+    state
+        .check(
+            &who,
+            "account.disable",
+            Action::Disable,
+            Target::Account(id),
+            Some(id.to_string()),
+        )
+        .await?;
+    if !state.store.disable_user(id, state.now()).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
