@@ -10,14 +10,21 @@ export CI ?=
 DEBIAN_PACKAGES := build-essential pkg-config curl file libssl-dev libgtk-3-dev \
 	libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev patchelf \
 	xvfb xauth dbus-x11 webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core \
-	gnome-keyring libsecret-tools dbus libdbus-1-dev
+	gnome-keyring libsecret-tools dbus libdbus-1-dev python3-aiosmtpd python3-venv
 
-.PHONY: help deps deps-debian deps-npm ui run test test-rust test-ui lint bench bindings clean
+.PHONY: help deps deps-debian deps-bench deps-npm deps-python ui run server test test-rust test-ui test-api lint bench bindings clean
+
+# Python tools (schemathesis) live in a virtualenv outside the clone, reused between runs.
+HEARTH_CACHE ?= $(HOME)/.cache/hearth
+VENV := $(HEARTH_CACHE)/venv
+SCHEMATHESIS_VERSION := 4.32.5
+TARGET_DIR = $(shell $(CARGO) metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
 
 help:
 	@echo "make run    build Hearth and open the desktop app"
 	@echo "make test   everything CI checks (format, lints, Rust tests, UI type check and tests)"
 	@echo "make bench  benchmarks (figures go in BENCHMARKS.md)"
+	@echo "make server a local hearth-server with the demo organisation (SQLite in .hearth-dev/)"
 
 deps: deps-debian deps-npm
 
@@ -30,10 +37,22 @@ deps-debian:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# Chromium is needed only by `make bench` (the PDF speed comparison), so it is not in the main list.
+deps-bench:
+	@dpkg-query -W -f='$${Status}' chromium 2>/dev/null | grep -q 'ok installed' || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+
 # npm packages, reinstalled only when package-lock.json changes.
 deps-npm: node_modules/.package-lock.json
 node_modules/.package-lock.json: package-lock.json
 	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+deps-python: $(VENV)/.schemathesis-$(SCHEMATHESIS_VERSION)
+$(VENV)/.schemathesis-$(SCHEMATHESIS_VERSION):
+	/usr/bin/python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
 	@touch $@
 
 ui: deps-npm
@@ -43,10 +62,16 @@ run: deps ui
 	$(CARGO) build --bin hearth
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  echo "No display found: running Hearth under Xvfb (headless)."; \
-	  exec xvfb-run -a -s "-screen 0 1280x800x24" ./.ci/with-keyring "$$($(CARGO) metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')/debug/hearth"; \
+	  exec xvfb-run -a -s "-screen 0 1280x800x24" ./.ci/with-keyring "$(TARGET_DIR)/debug/hearth"; \
 	else \
-	  exec "$$($(CARGO) metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')/debug/hearth"; \
+	  exec "$(TARGET_DIR)/debug/hearth"; \
 	fi
+
+# A development server: SQLite and mail to the console and .hearth-dev/outbox/ (no SMTP).
+server:
+	$(CARGO) build -p hearth-server
+	$(TARGET_DIR)/debug/hearth-server --data-dir .hearth-dev demo-seed
+	exec $(TARGET_DIR)/debug/hearth-server --data-dir .hearth-dev serve
 
 lint: ui
 	$(CARGO) fmt --all --check
@@ -55,17 +80,28 @@ lint: ui
 test-rust: ui
 	./.ci/with-keyring $(CARGO) test --workspace --all-features
 
-test-ui: deps-npm
+test-deps-python: $(VENV)/.schemathesis-$(SCHEMATHESIS_VERSION)
+$(VENV)/.schemathesis-$(SCHEMATHESIS_VERSION):
+	/usr/bin/python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
+	@touch $@
+
+ui: deps-npm
 	$(NPM) run check
 	$(NPM) test
 
-test: deps lint test-rust test-ui
+# schemathesis against the server's own OpenAPI document: no 5xx, no response breaking the schema.
+test-api: deps-python
+	$(CARGO) build -p hearth-server
+	PATH="$(VENV)/bin:$$PATH" crates/hearth-server/tests/schemathesis.sh $(TARGET_DIR)/debug/hearth-server
+
+test: deps lint test-rust test-ui test-api
 
 # Regenerate the committed TypeScript bindings from the Rust commands.
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test -p hearth bindings
 
-bench: deps ui
+bench: deps deps-bench ui
 	$(CARGO) bench -p hearth-store --features bench-plaintext
 	$(CARGO) bench -p hearth-pdf
 

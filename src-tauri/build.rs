@@ -7,7 +7,13 @@
 //! registered with tauri-specta.
 
 /// Every command of the app, as Tauri names them.
-const COMMANDS: &[&str] = &["app_status", "unlock", "dashboard"];
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "unlock",
+    "dashboard",
+    "print_record",
+    "open_saved_pdf",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=capabilities");

@@ -1,6 +1,8 @@
 //! The values commands return to the UI. Exported to TypeScript by tauri-specta, so the UI
 //! never declares them itself. Field names are camelCase on the wire.
 
+use chrono::{DateTime, Utc};
+use hearth_domain::RecordKind;
 use serde::Serialize;
 use specta::Type;
 
@@ -21,6 +23,54 @@ pub enum AppStatus {
 pub struct Dashboard {
     pub plans: PlanCounts,
     pub sync: SyncSummary,
+    /// The plans, referrals and requests in the local store, most recently saved first.
+    pub records: Vec<LocalRecord>,
+}
+
+/// One record in the local store, as the "Your records on this device" list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalRecord {
+    /// The record's id (a UUID), passed back to `print_record`.
+    pub id: String,
+    pub kind: RecordKind,
+    /// The label the wizard gave it (e.g. the child's name); `None` until it has one.
+    pub title: Option<String>,
+    /// The permanent reference from the server, else the provisional one made here.
+    pub reference: String,
+    /// True when `reference` is the server's permanent one.
+    pub reference_is_permanent: bool,
+    /// `draft`, `completed`, `closed`, … as the store keeps it.
+    pub status: String,
+    pub last_saved_at: DateTime<Utc>,
+}
+
+impl From<&hearth_store::RecordSummary> for LocalRecord {
+    fn from(summary: &hearth_store::RecordSummary) -> Self {
+        Self {
+            id: summary.id.to_string(),
+            kind: summary.kind,
+            title: summary.title.clone(),
+            reference: summary
+                .server_reference
+                .clone()
+                .unwrap_or_else(|| summary.local_reference.clone()),
+            reference_is_permanent: summary.server_reference.is_some(),
+            status: summary.status.clone(),
+            last_saved_at: summary.last_saved_at,
+        }
+    }
+}
+
+/// What "Download / print" did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+pub enum PrintOutcome {
+    /// The PDF was written here; `open_saved_pdf` may open it.
+    #[serde(rename_all = "camelCase")]
+    Saved { path: String, file_name: String },
+    /// The practitioner closed the save dialog: nothing was written.
+    Cancelled,
 }
 
 /// The Family Support Plan tiles (PRODUCT.md). `None` is a figure this device cannot know
@@ -47,7 +97,8 @@ pub struct SyncSummary {
 }
 
 impl Dashboard {
-    pub fn from_counts(counts: &hearth_store::Counts) -> Self {
+    /// The figures from `counts`, and `records` (already in the order to show).
+    pub fn new(counts: &hearth_store::Counts, records: Vec<LocalRecord>) -> Self {
         let plan_drafts = counts
             .drafts
             .get(&hearth_domain::RecordKind::Plan)
@@ -66,6 +117,7 @@ impl Dashboard {
             sync: SyncSummary {
                 pending_changes: saturating_u32(counts.pending_outbox),
             },
+            records,
         }
     }
 }
@@ -91,7 +143,7 @@ mod tests {
             closed_plans: 2,
             pending_outbox: 11,
         };
-        let dashboard = Dashboard::from_counts(&counts);
+        let dashboard = Dashboard::new(&counts, Vec::new());
         assert_eq!(
             dashboard,
             Dashboard {
@@ -107,6 +159,7 @@ mod tests {
                 sync: SyncSummary {
                     pending_changes: 11
                 },
+                records: Vec::new(),
             }
         );
     }
@@ -118,8 +171,44 @@ mod tests {
             pending_outbox: u64::MAX,
             ..Default::default()
         };
-        let dashboard = Dashboard::from_counts(&counts);
+        let dashboard = Dashboard::new(&counts, Vec::new());
         assert_eq!(dashboard.plans.drafts_in_progress, 0);
         assert_eq!(dashboard.sync.pending_changes, u32::MAX);
+    }
+
+    #[test]
+    fn a_local_record_shows_the_permanent_reference_once_there_is_one() {
+        use chrono::TimeZone as _;
+        let saved = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 20, 14, 5, 0)
+            .unwrap();
+        let mut summary = hearth_store::RecordSummary {
+            id: hearth_store::RecordId::new_at(saved),
+            kind: RecordKind::Referral,
+            status: "draft".into(),
+            local_reference: "LOCAL-MARF-0123456789".into(),
+            server_reference: None,
+            title: Some("Invented title".into()),
+            last_step: 2,
+            steps_saved: vec![1, 2],
+            version: 2,
+            server_version: None,
+            created_at: saved,
+            last_saved_at: saved,
+        };
+        let local = LocalRecord::from(&summary);
+        assert_eq!(local.id, summary.id.to_string());
+        assert_eq!(local.reference, "LOCAL-MARF-0123456789");
+        assert!(!local.reference_is_permanent);
+        assert_eq!(local.title.as_deref(), Some("Invented title"));
+
+        summary.server_reference = Some("MARF-000042".into());
+        let synced = LocalRecord::from(&summary);
+        assert_eq!(synced.reference, "MARF-000042");
+        assert!(synced.reference_is_permanent);
+        assert_eq!(
+            serde_json::to_value(&synced).unwrap()["lastSavedAt"],
+            "2026-11-20T14:05:00Z"
+        );
     }
 }

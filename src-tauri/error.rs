@@ -5,6 +5,8 @@
 //! different for it; everything else is `StoreFailed` with the store's own message.
 
 use hearth_store::StoreError;
+
+use crate::printing::PrintError;
 use serde::Serialize;
 use specta::Type;
 
@@ -21,6 +23,11 @@ pub enum ErrorCode {
     KeyMissing,
     /// The cache is not open yet: the UI goes back to the unlock screen.
     Locked,
+    /// The record asked for is not in the cache (discarded meanwhile): the UI reloads its list.
+    RecordNotFound,
+    /// "Download / print" could not make, save or open the PDF: shown beside the list,
+    /// which stays usable.
+    PrintFailed,
     /// Anything else the local cache or the app could not do.
     StoreFailed,
 }
@@ -70,6 +77,18 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<PrintError> for AppError {
+    fn from(err: PrintError) -> Self {
+        match err {
+            PrintError::Store(store) => store.into(),
+            PrintError::NotFound(_) => Self::new(ErrorCode::RecordNotFound, err.to_string()),
+            PrintError::NotPrintable(_) | PrintError::Render(_) => {
+                Self::new(ErrorCode::PrintFailed, err.to_string())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +131,21 @@ mod tests {
                 "message": "Hearth is locked. Unlock it to see your work.",
             })
         );
+    }
+
+    #[test]
+    fn print_errors_map_to_codes_the_list_acts_on() {
+        let at = chrono::Utc::now();
+        let id = hearth_store::RecordId::new_at(at);
+        let missing = AppError::from(PrintError::NotFound(id));
+        assert_eq!(missing.code, ErrorCode::RecordNotFound);
+        assert_eq!(
+            missing.message,
+            "This record is no longer on this device. It may have been discarded."
+        );
+        let task = AppError::from(PrintError::NotPrintable(hearth_domain::RecordKind::Task));
+        assert_eq!(task.code, ErrorCode::PrintFailed);
+        let store = AppError::from(PrintError::Store(StoreError::WrongKey));
+        assert_eq!(store.code, ErrorCode::StoreFailed);
     }
 }

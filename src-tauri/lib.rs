@@ -12,19 +12,24 @@
 //! Start-up: the data folder is `HEARTH_DATA_DIR` or the platform's app data folder. The
 //! UI asks `app_status`, which opens the cache with the OS keyring when there is one, or
 //! says which password screen to show; `unlock` opens (or creates) a password-protected
-//! cache; `dashboard` reads the counts for the home screen.
+//! cache; `dashboard` reads the counts and the list of records for the home screen.
+//!
+//! "Download / print": `print_record` lays a record out as a PDF (module `printing`, no window
+//! needed), asks where to save it with the system's save dialog (rfd) and writes it;
+//! `open_saved_pdf` opens a PDF it saved in the system's viewer, and nothing else.
 
 #![forbid(unsafe_code)]
 
 mod commands;
 mod dto;
 mod error;
+mod printing;
 mod state;
 
 use tauri::Manager as _;
 use tauri_specta::{collect_commands, Builder};
 
-pub use dto::{AppStatus, Dashboard, PlanCounts, SyncSummary};
+pub use dto::{AppStatus, Dashboard, LocalRecord, PlanCounts, PrintOutcome, SyncSummary};
 pub use error::{AppError, ErrorCode};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -40,6 +45,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::app_status,
             commands::unlock,
             commands::dashboard,
+            commands::print_record,
+            commands::open_saved_pdf,
         ])
         .constant("PASSWORD_MIN_LENGTH", commands::PASSWORD_MIN_LENGTH)
 }

@@ -1,5 +1,6 @@
 //! What the shell keeps between commands: where the cache lives and the open store.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -43,6 +44,9 @@ pub struct AppState {
     key_policy: KeyPolicy,
     /// `None` until the cache is opened (with the keyring, or by `unlock`).
     pub store: Mutex<Option<Store>>,
+    /// The PDFs this app saved since it started: the only files `open_saved_pdf` will open,
+    /// so the web view cannot make the app open an arbitrary path.
+    saved_pdfs: std::sync::Mutex<BTreeSet<PathBuf>>,
 }
 
 impl AppState {
@@ -51,7 +55,24 @@ impl AppState {
             data_dir,
             key_policy,
             store: Mutex::new(None),
+            saved_pdfs: std::sync::Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// Remembers a PDF this app has just written.
+    pub fn remember_saved_pdf(&self, path: PathBuf) {
+        self.saved_pdfs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path);
+    }
+
+    /// Whether this app saved the PDF at `path` (the path exactly as it was saved).
+    pub fn saved_this_pdf(&self, path: &Path) -> bool {
+        self.saved_pdfs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(path)
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -11,11 +11,21 @@
 
 const REJECTED = "hearth_rejected_by_isolation";
 const MAX_PASSWORD_LENGTH = 1024;
+const MAX_PATH_LENGTH = 4096;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Commands the front end may call, each with a check of its arguments. */
 const ALLOWED = {
   app_status: (args) => hasOnlyKeys(args, []),
   dashboard: (args) => hasOnlyKeys(args, []),
+  // Rust also opens only a PDF it saved itself since it started.
+  open_saved_pdf: (args) =>
+    hasOnlyKeys(args, ["path"]) &&
+    typeof args.path === "string" &&
+    args.path.length > 0 &&
+    args.path.length <= MAX_PATH_LENGTH,
+  print_record: (args) =>
+    hasOnlyKeys(args, ["recordId"]) && typeof args.recordId === "string" && UUID.test(args.recordId),
   unlock: (args) =>
     hasOnlyKeys(args, ["password"]) &&
     typeof args.password === "string" &&

@@ -13,6 +13,14 @@ export const commands = {
 	unlock: (password: string) => typedError<null, AppError>(__TAURI_INVOKE("unlock", { password })),
 	/**  The figures of the home screen. */
 	dashboard: () => typedError<Dashboard, AppError>(__TAURI_INVOKE("dashboard")),
+	/**
+	 *  "Download / print": makes the record's PDF, asks where to save it with the system's
+	 *  save dialog, and writes it there. Returns where it was saved, or that the dialog was
+	 *  closed without saving.
+	 */
+	printRecord: (recordId: string) => typedError<PrintOutcome, AppError>(__TAURI_INVOKE("print_record", { recordId })),
+	/**  Opens a PDF that `print_record` saved in the system's PDF viewer, to print it. */
+	openSavedPdf: (path: string) => typedError<null, AppError>(__TAURI_INVOKE("open_saved_pdf", { path })),
 };
 
 /* Constants */
@@ -38,6 +46,8 @@ export type AppStatus =
 export type Dashboard = {
 	plans: PlanCounts,
 	sync: SyncSummary,
+	/**  The plans, referrals and requests in the local store, most recently saved first. */
+	records: LocalRecord[],
 };
 
 /**  What went wrong, as far as the UI needs to know to decide what to show. */
@@ -52,8 +62,31 @@ export type ErrorCode =
 "KeyMissing" | 
 /**  The cache is not open yet: the UI goes back to the unlock screen. */
 "Locked" | 
+/**  The record asked for is not in the cache (discarded meanwhile): the UI reloads its list. */
+"RecordNotFound" | 
+/**
+ *  "Download / print" could not make, save or open the PDF: shown beside the list,
+ *  which stays usable.
+ */
+"PrintFailed" | 
 /**  Anything else the local cache or the app could not do. */
 "StoreFailed";
+
+/**  One record in the local store, as the "Your records on this device" list shows it. */
+export type LocalRecord = {
+	/**  The record's id (a UUID), passed back to `print_record`. */
+	id: string,
+	kind: RecordKind,
+	/**  The label the wizard gave it (e.g. the child's name); `None` until it has one. */
+	title: string | null,
+	/**  The permanent reference from the server, else the provisional one made here. */
+	reference: string,
+	/**  True when `reference` is the server's permanent one. */
+	referenceIsPermanent: boolean,
+	/**  `draft`, `completed`, `closed`, … as the store keeps it. */
+	status: string,
+	lastSavedAt: string,
+};
 
 /**
  *  The Family Support Plan tiles (PRODUCT.md). `None` is a figure this device cannot know
@@ -69,6 +102,30 @@ export type PlanCounts = {
 	transfersAwaitingMe: number | null,
 	sharedWithSeveralCoordinators: number | null,
 };
+
+/**  What "Download / print" did. */
+export type PrintOutcome = 
+/**  The PDF was written here; `open_saved_pdf` may open it. */
+{ outcome: "saved"; path: string; fileName: string } | 
+/**  The practitioner closed the save dialog: nothing was written. */
+{ outcome: "cancelled" };
+
+/**  Every record kind that has drafts, an outbox and a place in search. */
+export type RecordKind = 
+/**  Family Support Plan (seed 001). */
+"plan" | 
+/**  A review of a Family Support Plan, which may close it. */
+"review" | 
+/**  Referral to the MASH (seed 003). */
+"referral" | 
+/**  Request for support to a commissioned service (seed 000). */
+"request" | 
+/**  A task delegated to a partner for an EHC needs assessment (seed 002). */
+"task" | 
+/**  The contribution made for a delegated task. */
+"contribution" | 
+/**  Metadata of a stored document. */
+"document";
 
 /**  What the sync bar shows. */
 export type SyncSummary = {

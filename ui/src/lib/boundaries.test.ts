@@ -13,6 +13,7 @@ describe("the front end's sources", () => {
     const files = Object.keys(sources);
     expect(files).toContain("../App.svelte");
     expect(files).toContain("./components/PasswordPage.svelte");
+    expect(files).toContain("./components/RecordList.svelte");
     expect(files).not.toContain("./bindings.ts");
   });
 
@@ -23,7 +24,17 @@ describe("the front end's sources", () => {
   });
 
   it("do not declare the types Rust exports", () => {
-    const exported = ["AppError", "ErrorCode", "AppStatus", "Dashboard", "PlanCounts", "SyncSummary"];
+    const exported = [
+      "AppError",
+      "ErrorCode",
+      "AppStatus",
+      "Dashboard",
+      "PlanCounts",
+      "SyncSummary",
+      "LocalRecord",
+      "PrintOutcome",
+      "RecordKind",
+    ];
     for (const [file, source] of Object.entries(sources)) {
       for (const name of exported) {
         expect(source, file).not.toMatch(new RegExp(`^\\s*(export\\s+)?(type|interface|enum)\\s+${name}\\b`, "m"));

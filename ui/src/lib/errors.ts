@@ -18,6 +18,8 @@ const CODES: readonly ErrorCode[] = [
   "PasswordTooShort",
   "KeyMissing",
   "Locked",
+  "RecordNotFound",
+  "PrintFailed",
   "StoreFailed",
 ];
 
@@ -53,7 +55,10 @@ export function errorView(error: unknown): ErrorView {
       return { kind: "unlock", message: error.message };
     case "KeyMissing":
       return { kind: "problem", title: "Hearth cannot unlock this device's cache", message: error.message };
+    case "RecordNotFound":
+    case "PrintFailed":
     case "StoreFailed":
+      // The records list shows print failures itself (records.ts); elsewhere they are problems.
       return { kind: "problem", title: "Sorry, there is a problem with Hearth", message: error.message };
   }
 }

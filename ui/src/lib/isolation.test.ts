@@ -21,7 +21,13 @@ const REJECTED = "hearth_rejected_by_isolation";
 
 describe("the isolation hook", () => {
   it("passes the app's commands with the arguments they take", () => {
-    for (const m of [message("app_status", {}), message("dashboard", {}), message("unlock", { password: "kettle-orchard-lantern" })]) {
+    for (const m of [
+      message("app_status", {}),
+      message("dashboard", {}),
+      message("unlock", { password: "kettle-orchard-lantern" }),
+      message("print_record", { recordId: "019a9f3c-1111-7000-8000-000000000001" }),
+      message("open_saved_pdf", { path: "/home/pat/Documents/LOCAL-FSP-9C3E1A7F42-261121-FamilySupportPlan.pdf" }),
+    ]) {
       expect(hook(m)).toBe(m);
     }
   });
@@ -42,5 +48,12 @@ describe("the isolation hook", () => {
     expect(hook(message("unlock", { password: "x".repeat(1025) })).cmd).toBe(REJECTED);
     expect(hook(message("unlock", { password: "kettle-orchard-lantern", other: true })).cmd).toBe(REJECTED);
     expect(hook(message("unlock", ["kettle-orchard-lantern"])).cmd).toBe(REJECTED);
+    expect(hook(message("print_record", {})).cmd).toBe(REJECTED);
+    expect(hook(message("print_record", { recordId: "../../etc/passwd" })).cmd).toBe(REJECTED);
+    expect(hook(message("print_record", { record_id: "019a9f3c-1111-7000-8000-000000000001" })).cmd).toBe(REJECTED);
+    expect(hook(message("open_saved_pdf", { path: "" })).cmd).toBe(REJECTED);
+    expect(hook(message("open_saved_pdf", { path: 7 })).cmd).toBe(REJECTED);
+    expect(hook(message("open_saved_pdf", { path: "x".repeat(4097) })).cmd).toBe(REJECTED);
+    expect(hook(message("open_saved_pdf", { path: "/tmp/a.pdf", app: "sh" })).cmd).toBe(REJECTED);
   });
 });
