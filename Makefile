@@ -80,13 +80,7 @@ lint: ui
 test-rust: ui
 	./.ci/with-keyring $(CARGO) test --workspace --all-features
 
-test-deps-python: $(VENV)/.schemathesis-$(SCHEMATHESIS_VERSION)
-$(VENV)/.schemathesis-$(SCHEMATHESIS_VERSION):
-	/usr/bin/python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
-	@touch $@
-
-ui: deps-npm
+test-ui: deps-npm
 	$(NPM) run check
 	$(NPM) test
 
@@ -104,6 +98,7 @@ bindings:
 bench: deps deps-bench ui
 	$(CARGO) bench -p hearth-store --features bench-plaintext
 	$(CARGO) bench -p hearth-pdf
+	HEARTH_FAULT_SCHEDULES=5000 $(CARGO) test --release --test sync faults -- --nocapture
 
 clean:
 	$(CARGO) clean

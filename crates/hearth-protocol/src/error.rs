@@ -36,6 +36,9 @@ pub enum ErrorCode {
     NotFound,
     /// The request clashes with what is stored (e.g. the email address is taken).
     Conflict,
+    /// A push whose first mutation id leaves a gap after the last one the server answered;
+    /// the body's message names the id expected. Send the outbox from there.
+    SyncGap,
     /// Something went wrong on the server; nothing personal is in the message.
     Unexpected,
 }

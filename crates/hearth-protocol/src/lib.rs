@@ -8,6 +8,7 @@
 //! - [`auth`]: two-step sign-in (password, then an emailed 6-digit code), tokens and refresh,
 //!   partner self-registration and email confirmation, invitations, password reset.
 //! - [`users`]: the account endpoints (`/me`, business-support user administration).
+//! - [`sync`]: push of the outbox, pull of the change log, resumable document upload.
 //! - [`error`]: the one error body every endpoint returns, `{code, message}`.
 //!
 //! Domain types (`Account`, `Role`, ids) are reused from `hearth-domain`, never re-declared.
@@ -19,6 +20,7 @@
 pub mod auth;
 pub mod error;
 pub mod paths;
+pub mod sync;
 pub mod users;
 
 pub use error::{ErrorBody, ErrorCode};

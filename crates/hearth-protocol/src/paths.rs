@@ -21,6 +21,12 @@ pub const USERS: &str = "/api/v1/users";
 pub const USER: &str = "/api/v1/users/{id}";
 pub const USER_DISABLE: &str = "/api/v1/users/{id}/disable";
 
+pub const SYNC_PUSH: &str = "/api/v1/sync/push";
+pub const SYNC_PULL: &str = "/api/v1/sync/pull";
+pub const UPLOADS: &str = "/api/v1/uploads";
+pub const UPLOAD: &str = "/api/v1/uploads/{id}";
+pub const UPLOAD_FINALISE: &str = "/api/v1/uploads/{id}/finalise";
+
 /// `USER` with the id filled in.
 pub fn user(id: impl std::fmt::Display) -> String {
     format!("/api/v1/users/{id}")

@@ -21,7 +21,7 @@ use crate::error::ApiError;
 use crate::mail::{Email, Mailer};
 use crate::secrets;
 use crate::store::{AuditEvent, DynStore};
-use crate::{auth, users};
+use crate::{auth, sync, users};
 
 /// The largest request body accepted (auth and admin bodies are small).
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -341,6 +341,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(paths::USER, get(users::get_user))
         .route(paths::USER_DISABLE, post(users::disable_user))
+        .route(
+            paths::SYNC_PUSH,
+            post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT_BYTES)),
+        )
+        .route(paths::SYNC_PULL, get(sync::pull))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state)

@@ -41,6 +41,8 @@ pub enum ApiError {
     NotFound,
     #[error("{0}")]
     Conflict(&'static str),
+    #[error("Mutations must follow on without a gap: send from mutation {expected}")]
+    SyncGap { expected: i64 },
     #[error("Something went wrong on the server. Try again later")]
     Unexpected(#[from] anyhow::Error),
 }
@@ -66,6 +68,7 @@ impl ApiError {
             Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            SyncGap { .. } => (StatusCode::CONFLICT, ErrorCode::SyncGap),
             Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Unexpected),
         }
     }

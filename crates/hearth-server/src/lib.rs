@@ -3,6 +3,8 @@
 //! - [`store`]: the storage trait and its SQLite and PostgreSQL implementations.
 //! - [`auth`], [`users`]: the HTTP handlers; [`app`] holds the state, the signed-in user
 //!   extractor and the router; [`error`] the one error type and body.
+//! - [`sync`]: push and pull (the storage side is in `sync_db`, one transaction per
+//!   mutation).
 //! - [`access`]: who may do what to which record; [`audit`]: the hash-chained log.
 //! - [`secrets`]: Argon2id passwords, tokens and codes; [`mail`]: SMTP or the dev outbox.
 //! - [`clock`]: time is passed in ([`clock::ManualClock`] in tests).
@@ -24,6 +26,8 @@ pub mod mail;
 pub mod secrets;
 pub mod seed;
 pub mod store;
+pub mod sync;
+mod sync_db;
 pub mod users;
 
 use std::sync::Arc;

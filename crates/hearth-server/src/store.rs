@@ -19,6 +19,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use uuid::Uuid;
 
+use crate::sync_db::sync_sql;
+pub use crate::sync_db::{MutationIn, PullPage, PushStep};
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -221,6 +224,23 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_append(&self, event: &AuditEvent) -> Result<i64>;
     /// Every row in order, and the head (last sequence number and hash).
     async fn audit_rows(&self) -> Result<(Vec<AuditRow>, i64, String)>;
+
+    /// The database's epoch (a new one after a restore from backup).
+    async fn sync_epoch(&self) -> Result<String>;
+    /// Answers one pushed mutation in one transaction (apply, skip, conflict or reject,
+    /// audited in the same transaction), advancing the client's last mutation id.
+    async fn sync_push(&self, push: MutationIn<'_>) -> Result<PushStep>;
+    /// One page of the records `user` may see that changed after `after`.
+    async fn sync_pull(&self, user: UserId, after: i64, limit: u32) -> Result<PullPage>;
+    /// Adds `user` to (or removes them from) a plan's sharing list; `event` is audited in
+    /// the same transaction.
+    async fn set_sharing(
+        &self,
+        record: Uuid,
+        user: UserId,
+        active: bool,
+        event: &AuditEvent,
+    ) -> Result<()>;
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -864,6 +884,28 @@ macro_rules! sql_store {
                 Ok(seq)
             }
 
+            async fn sync_epoch(&self) -> Result<String> {
+                self.sync_epoch_impl().await
+            }
+
+            async fn sync_push(&self, push: MutationIn<'_>) -> Result<PushStep> {
+                self.sync_push_impl(push).await
+            }
+
+            async fn sync_pull(&self, user: UserId, after: i64, limit: u32) -> Result<PullPage> {
+                self.sync_pull_impl(user, after, limit).await
+            }
+
+            async fn set_sharing(
+                &self,
+                record: Uuid,
+                user: UserId,
+                active: bool,
+                event: &AuditEvent,
+            ) -> Result<()> {
+                self.set_sharing_impl(record, user, active, event).await
+            }
+
             async fn audit_rows(&self) -> Result<(Vec<AuditRow>, i64, String)> {
                 let rows: Vec<AuditRow> = sqlx::query_as(
                     "SELECT seq, at, actor, device, action, target, outcome, reason, prev_hash, \
@@ -883,6 +925,9 @@ macro_rules! sql_store {
 
 sql_store!(SqliteStore, "migrations/sqlite");
 sql_store!(PgStore, "migrations/postgres");
+// SQLite: take the write lock at BEGIN, so a push never fails upgrading a read lock.
+sync_sql!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+sync_sql!(PgStore, sqlx::Postgres, "BEGIN");
 
 fn groups_with_members(
     groups: Vec<(String, String)>,

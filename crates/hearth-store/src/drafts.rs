@@ -179,7 +179,7 @@ async fn current(conn: &mut SqliteConnection, id: RecordId) -> StoreResult<Optio
 }
 
 /// `LOCAL-<prefix>-<10 hex digits from the id's random part>`; the whole id if those are taken.
-async fn new_local_reference(
+pub(crate) async fn new_local_reference(
     conn: &mut SqliteConnection,
     id: RecordId,
     kind: RecordKind,

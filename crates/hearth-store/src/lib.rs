@@ -25,6 +25,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Sync (the `hearth-sync` engine drives it): [`Store::pending_mutations`] to push,
+//! [`Store::record_answers`] for the server's answers, [`Store::apply_pull`] for each pulled
+//! page with its cursor, [`Store::conflicts`] and [`Store::resolve_conflict`] for the
+//! resolution screen.
+//!
 //! # Invariants
 //! - The database is never plaintext: the key pragma is the first statement on every
 //!   connection, and a missing or wrong key is an error, never a new empty cache
@@ -45,6 +50,7 @@ mod key;
 mod open;
 mod outbox;
 mod search;
+mod sync;
 mod time;
 
 use std::fmt;
@@ -62,6 +68,7 @@ pub use key::{
 pub use open::{existing_protection, set_aside_cache, ExistingCache, DATABASE_FILE_NAME};
 pub use outbox::{FieldChange, Mutation, Operation};
 pub use search::SearchTerms;
+pub use sync::{Answer, Conflict, ConflictField, ConflictOutcome, PulledPage, PulledRecord};
 
 /// An open cache. Cheap to clone (a connection pool inside); share it across tasks.
 #[derive(Clone)]

@@ -73,6 +73,9 @@ pub struct Mutation {
     pub step: Option<u32>,
     /// The record's version this edit was made on (0 for a new record).
     pub base_version: i64,
+    /// The record's single-editor epoch when the edit was made (0 before any transfer).
+    #[serde(default)]
+    pub epoch: i64,
     pub changes: Vec<FieldChange>,
     pub created_at: DateTime<Utc>,
 }
@@ -124,7 +127,8 @@ impl Store {
     /// Up to `limit` pending mutations, oldest first (the order they must be pushed in).
     pub async fn pending_mutations(&self, limit: u32) -> StoreResult<Vec<Mutation>> {
         let rows = sqlx::query(
-            "SELECT mutation_id, client_id, record_id, kind, operation, step, base_version, changes, created_at
+            "SELECT mutation_id, client_id, record_id, kind, operation, step, base_version, changes, created_at,
+                    coalesce(epoch, 0) AS epoch
              FROM outbox ORDER BY mutation_id LIMIT ?",
         )
         .bind(i64::from(limit))
@@ -150,6 +154,7 @@ impl Store {
                         .map(|s| u32::try_from(s).map_err(|_| bad("step")))
                         .transpose()?,
                     base_version: row.try_get("base_version")?,
+                    epoch: row.try_get("epoch")?,
                     changes: serde_json::from_str(&changes).map_err(|_| bad("changes"))?,
                     created_at: time::decode(&created_at)?,
                 })

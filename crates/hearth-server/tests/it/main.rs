@@ -9,3 +9,4 @@ mod audit;
 mod bad_input;
 mod cli;
 mod sign_in;
+mod sync;

@@ -1,0 +1,481 @@
+//! The engine: one sync is a push of the whole outbox, then a pull to the end of the log.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hearth_protocol::sync::{
+    FieldChange, Outcome, PullResponse, PushMutation, PushRequest, PushResponse, SyncOperation,
+};
+use hearth_protocol::{paths, ErrorBody, ErrorCode};
+use hearth_store::{
+    Answer, ConflictField, MutationId, Operation, PulledPage, PulledRecord, Store, StoreError,
+};
+use tokio::sync::{mpsc, Notify};
+
+/// Where the server is and how to talk to it.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// e.g. `https://hearth.example.org.uk` (no trailing slash).
+    pub base_url: String,
+    pub access_token: String,
+    /// Each request's time limit (connect and answer).
+    pub request_timeout: Duration,
+    /// Mutations per push request.
+    pub push_batch: u32,
+    /// Records per pulled page.
+    pub pull_page: u32,
+    /// The first wait after a failure; doubled after each further failure.
+    pub backoff_start: Duration,
+    pub backoff_max: Duration,
+    /// Idle connections kept per host (0: a new connection for every request).
+    pub idle_connections_per_host: usize,
+}
+
+impl EngineConfig {
+    pub fn new(base_url: impl Into<String>, access_token: impl Into<String>) -> Self {
+        EngineConfig {
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            access_token: access_token.into(),
+            request_timeout: Duration::from_secs(30),
+            push_batch: 200,
+            pull_page: 500,
+            backoff_start: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(300),
+            idle_connections_per_host: usize::MAX,
+        }
+    }
+}
+
+/// What went wrong with a sync. Nothing is lost by any of them: what was not answered is
+/// still in the outbox, what was not pulled comes with the next pull.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server could not be reached, or the connection broke (offline, timeout).
+    #[error(
+        "The Hearth server could not be reached; changes are kept on this device and sent later"
+    )]
+    Offline(#[source] reqwest::Error),
+    /// The server answered with an error.
+    #[error("The Hearth server refused the sync ({status}): {message}")]
+    Server {
+        status: u16,
+        code: Option<ErrorCode>,
+        message: String,
+    },
+    /// The server is missing mutations this device believes it sent (e.g. it was restored
+    /// from a backup).
+    #[error("The Hearth server is missing changes from this device: {message}")]
+    Gap { message: String },
+    /// The answer could not be understood.
+    #[error("The Hearth server's answer could not be read: {0}")]
+    Protocol(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// Worth retrying later without anyone doing anything (network, server busy).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Offline(_) => true,
+            SyncError::Server { status, .. } => *status >= 500 || *status == 429,
+            SyncError::Protocol(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Figures of one sync, for progress and logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Mutations the server answered.
+    pub pushed: u64,
+    pub applied: u64,
+    pub conflicts: u64,
+    pub rejected: u64,
+    /// Records received (changes) and removed (purges).
+    pub pulled: u64,
+    pub purged: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+/// Progress, for the app's progress bars (`sync://progress`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncEvent {
+    Started,
+    /// Mutations answered so far in this sync, and how many are still waiting.
+    Pushed {
+        done: u64,
+        waiting: u64,
+        bytes_sent: u64,
+    },
+    /// Records received so far in this sync.
+    Pulled {
+        records: u64,
+        bytes_received: u64,
+    },
+    Finished(SyncReport),
+    /// The sync failed; the next try is in `retry_in`.
+    Failed {
+        transient: bool,
+        retry_in: Duration,
+        message: String,
+    },
+}
+
+struct Inner {
+    store: Store,
+    http: reqwest::Client,
+    config: EngineConfig,
+    token: Mutex<String>,
+    /// Only one sync at a time (the background loop and `sync_once` callers share it).
+    running: tokio::sync::Mutex<()>,
+}
+
+/// The sync engine for one store. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine(Arc<Inner>);
+
+/// The background loop: [`SyncHandle::sync_now`] wakes it, dropping or
+/// [`SyncHandle::stop`] ends it.
+pub struct SyncHandle {
+    wake: Arc<Notify>,
+    stop: Arc<AtomicBool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SyncHandle {
+    /// Syncs now (e.g. after an edit, or when the network comes back).
+    pub fn sync_now(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Ends the loop after the sync under way (if any) and waits for it.
+    pub async fn stop(mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SyncHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+}
+
+fn operation(op: Operation) -> SyncOperation {
+    match op {
+        Operation::Create => SyncOperation::Create,
+        Operation::Update => SyncOperation::Update,
+        Operation::Discard => SyncOperation::Discard,
+        Operation::PutDocument => SyncOperation::PutDocument,
+        Operation::DeleteDocument => SyncOperation::DeleteDocument,
+    }
+}
+
+fn answer(outcome: Outcome) -> Answer {
+    match outcome {
+        Outcome::Applied { version, reference } => Answer::Applied { version, reference },
+        Outcome::Skipped { original: Some(o) } => answer(*o),
+        Outcome::Skipped { original: None } => Answer::AnsweredBefore,
+        Outcome::Conflict { version, fields } => Answer::Conflict {
+            server_version: version,
+            fields: fields
+                .into_iter()
+                .map(|f| ConflictField {
+                    field: f.field,
+                    base: f.base,
+                    mine: f.mine,
+                    theirs: f.theirs,
+                })
+                .collect(),
+        },
+        Outcome::Rejected { reason } => Answer::Rejected { reason },
+    }
+}
+
+impl Engine {
+    pub fn new(store: Store, config: EngineConfig) -> Result<Engine, SyncError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .connect_timeout(config.request_timeout)
+            .pool_max_idle_per_host(config.idle_connections_per_host)
+            .build()
+            .map_err(SyncError::Offline)?;
+        Ok(Engine(Arc::new(Inner {
+            store,
+            http,
+            token: Mutex::new(config.access_token.clone()),
+            config,
+            running: tokio::sync::Mutex::new(()),
+        })))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    /// Uses a new access token from now on (after a refresh).
+    pub fn set_access_token(&self, token: impl Into<String>) {
+        *self.0.token.lock().unwrap_or_else(|e| e.into_inner()) = token.into();
+    }
+
+    fn token(&self) -> String {
+        self.0
+            .token
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// One sync now: push the whole outbox, then pull to the end of the change log.
+    pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        self.sync_with(&|_| {}).await
+    }
+
+    /// [`Engine::sync_once`], reporting progress to `progress`.
+    pub async fn sync_with(
+        &self,
+        progress: &(dyn Fn(SyncEvent) + Send + Sync),
+    ) -> Result<SyncReport, SyncError> {
+        let _one = self.0.running.lock().await;
+        progress(SyncEvent::Started);
+        let mut report = SyncReport::default();
+        self.push(&mut report, progress).await?;
+        self.pull(&mut report, progress).await?;
+        tracing::debug!(
+            pushed = report.pushed,
+            conflicts = report.conflicts,
+            pulled = report.pulled,
+            "sync finished"
+        );
+        progress(SyncEvent::Finished(report.clone()));
+        Ok(report)
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Vec<u8>, SyncError> {
+        let res = req
+            .bearer_auth(self.token())
+            .send()
+            .await
+            .map_err(SyncError::Offline)?;
+        let status = res.status();
+        let body = res.bytes().await.map_err(SyncError::Offline)?.to_vec();
+        if !status.is_success() {
+            let parsed: Option<ErrorBody> = serde_json::from_slice(&body).ok();
+            let (code, message) = match parsed {
+                Some(b) => (Some(b.code), b.message),
+                None => (
+                    None,
+                    String::from_utf8_lossy(&body).chars().take(200).collect(),
+                ),
+            };
+            if code == Some(ErrorCode::SyncGap) {
+                return Err(SyncError::Gap { message });
+            }
+            return Err(SyncError::Server {
+                status: status.as_u16(),
+                code,
+                message,
+            });
+        }
+        Ok(body)
+    }
+
+    async fn push(
+        &self,
+        report: &mut SyncReport,
+        progress: &(dyn Fn(SyncEvent) + Send + Sync),
+    ) -> Result<(), SyncError> {
+        let store = &self.0.store;
+        loop {
+            let pending = store.pending_mutations(self.0.config.push_batch).await?;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let request = PushRequest {
+                client_id: store.client_id().as_uuid(),
+                mutations: pending
+                    .iter()
+                    .map(|m| PushMutation {
+                        mutation_id: m.mutation_id.0,
+                        record_id: m.record_id,
+                        kind: m.kind,
+                        operation: operation(m.operation),
+                        base_version: m.base_version,
+                        epoch: m.epoch,
+                        changes: m
+                            .changes
+                            .iter()
+                            .map(|c| FieldChange {
+                                field: c.field.clone(),
+                                base: c.base.clone(),
+                                value: c.value.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            };
+            let body =
+                serde_json::to_vec(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            report.bytes_sent += u64::try_from(body.len()).unwrap_or(0);
+            let url = format!("{}{}", self.0.config.base_url, paths::SYNC_PUSH);
+            let bytes = self
+                .send(
+                    self.0
+                        .http
+                        .post(url)
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body),
+                )
+                .await?;
+            report.bytes_received += u64::try_from(bytes.len()).unwrap_or(0);
+            let response: PushResponse =
+                serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            if response.results.is_empty() {
+                return Err(SyncError::Protocol(
+                    "a push was answered with nothing".into(),
+                ));
+            }
+            let mut answers = Vec::with_capacity(response.results.len());
+            for r in response.results {
+                let a = answer(r.outcome);
+                match &a {
+                    Answer::Applied { .. } | Answer::AnsweredBefore => report.applied += 1,
+                    Answer::Conflict { .. } => report.conflicts += 1,
+                    Answer::Rejected { .. } => report.rejected += 1,
+                }
+                answers.push((MutationId(r.mutation_id), a));
+            }
+            report.pushed += u64::try_from(answers.len()).unwrap_or(0);
+            store.record_answers(&answers, chrono::Utc::now()).await?;
+            let waiting = store.counts().await?.pending_outbox;
+            progress(SyncEvent::Pushed {
+                done: report.pushed,
+                waiting,
+                bytes_sent: report.bytes_sent,
+            });
+        }
+    }
+
+    async fn pull(
+        &self,
+        report: &mut SyncReport,
+        progress: &(dyn Fn(SyncEvent) + Send + Sync),
+    ) -> Result<(), SyncError> {
+        let store = &self.0.store;
+        let mut restarted = false;
+        loop {
+            let (cursor, epoch) = store.sync_cursor().await?;
+            let url = format!(
+                "{}{}?after={cursor}&limit={}",
+                self.0.config.base_url,
+                paths::SYNC_PULL,
+                self.0.config.pull_page
+            );
+            let bytes = self.send(self.0.http.get(url)).await?;
+            report.bytes_received += u64::try_from(bytes.len()).unwrap_or(0);
+            let page: PullResponse =
+                serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            if epoch.as_deref().is_some_and(|e| e != page.server_epoch) && !restarted {
+                // The server was restored from a backup: read everything again.
+                tracing::warn!("server epoch changed; pulling from the beginning");
+                store.reset_sync_cursor().await?;
+                restarted = true;
+                continue;
+            }
+            report.pulled += u64::try_from(page.changes.len()).unwrap_or(0);
+            report.purged += u64::try_from(page.purges.len()).unwrap_or(0);
+            let more = page.more;
+            let pulled = PulledPage {
+                records: page
+                    .changes
+                    .into_iter()
+                    .map(|c| PulledRecord {
+                        id: c.record_id,
+                        kind: c.kind,
+                        version: c.version,
+                        epoch: c.epoch,
+                        deleted: c.deleted,
+                        fields: c.fields,
+                        reference: c.reference,
+                    })
+                    .collect(),
+                purges: page.purges.into_iter().map(|p| p.record_id).collect(),
+                cursor: page.next_cursor,
+                server_epoch: page.server_epoch,
+            };
+            store.apply_pull(&pulled, chrono::Utc::now()).await?;
+            progress(SyncEvent::Pulled {
+                records: report.pulled,
+                bytes_received: report.bytes_received,
+            });
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Runs syncs in the background: every `every`, when woken, and after a failure after a
+    /// back-off that doubles up to the configured maximum. Progress goes to the receiver.
+    pub fn spawn(&self, every: Duration) -> (SyncHandle, mpsc::UnboundedReceiver<SyncEvent>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let wake = Arc::new(Notify::new());
+        let stop = Arc::new(AtomicBool::new(false));
+        let engine = self.clone();
+        let (wake2, stop2) = (wake.clone(), stop.clone());
+        let task = tokio::spawn(async move {
+            let start = engine.0.config.backoff_start;
+            let max = engine.0.config.backoff_max;
+            let mut backoff = start;
+            while !stop2.load(Ordering::SeqCst) {
+                let events = tx.clone();
+                let send = move |e: SyncEvent| {
+                    let _ = events.send(e);
+                };
+                let wait = match engine.sync_with(&send).await {
+                    Ok(_) => {
+                        backoff = start;
+                        every
+                    }
+                    Err(e) => {
+                        let wait = backoff;
+                        backoff = (backoff * 2).min(max);
+                        tracing::info!(
+                            transient = e.is_transient(),
+                            retry_in_ms = wait.as_millis() as u64,
+                            "sync failed"
+                        );
+                        let _ = tx.send(SyncEvent::Failed {
+                            transient: e.is_transient(),
+                            retry_in: wait,
+                            message: e.to_string(),
+                        });
+                        wait
+                    }
+                };
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = wake2.notified() => {}
+                }
+            }
+        });
+        (
+            SyncHandle {
+                wake,
+                stop,
+                task: Some(task),
+            },
+            rx,
+        )
+    }
+}

@@ -1,0 +1,12 @@
+//! End-to-end sync tests: a real `hearth-server` on a loopback port, on SQLite and on a
+//! fresh PostgreSQL database, and several clients, each with its own encrypted store and
+//! the real `hearth-sync` engine, talking through a fault-injecting TCP proxy.
+
+mod helpers;
+
+mod background;
+mod conflicts;
+mod faults;
+mod interleavings;
+mod references;
+mod sharing;
