@@ -348,5 +348,20 @@ pub fn router(state: AppState) -> Router {
         .route(paths::SYNC_PULL, get(sync::pull))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(run_to_completion))
         .with_state(state)
+}
+
+/// Runs every request to completion even when the client goes away. A handler dropped
+/// half-way through a database transaction (the connection cut mid-request) can hand its
+/// pooled connection back still inside that transaction, so later statements on it are
+/// silently rolled back; and a push the server has started applying must finish anyway.
+async fn run_to_completion(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(e) => ApiError::Unexpected(anyhow::anyhow!("request task failed: {e}")).into_response(),
+    }
 }
