@@ -86,7 +86,7 @@ test-ui: deps-npm
 
 # schemathesis against the server's own OpenAPI document: no 5xx, no response breaking the schema.
 test-api: deps-python
-	$(CARGO) build -p hearth-server
+	$(CARGO) build --workspace --all-features --bin hearth-server
 	PATH="$(VENV)/bin:$$PATH" crates/hearth-server/tests/schemathesis.sh $(TARGET_DIR)/debug/hearth-server
 
 test: deps lint test-rust test-ui test-api
