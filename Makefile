@@ -99,6 +99,7 @@ bench: deps deps-bench ui
 	$(CARGO) bench -p hearth-store --features bench-plaintext
 	$(CARGO) bench -p hearth-pdf
 	HEARTH_FAULT_SCHEDULES=5000 $(CARGO) test --release --test sync faults -- --nocapture
+	$(CARGO) bench -p hearth-server --bench auth_load
 
 clean:
 	$(CARGO) clean

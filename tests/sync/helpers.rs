@@ -118,6 +118,8 @@ pub struct Server {
     _data_dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
     task: tokio::task::JoinHandle<()>,
+    process: Option<ServerProcess>,
+    database_url: String,
 }
 
 impl Drop for Server {
@@ -127,6 +129,92 @@ impl Drop for Server {
 }
 
 pub async fn spawn_server(backend: Backend) -> Server {
+    spawn_server_on(backend, false).await
+}
+
+/// A server that runs like a separate process (its own runtime on its own thread, its own
+/// database pool), so [`Server::restart`] can kill it outright and start it again.
+pub async fn spawn_restartable_server(backend: Backend) -> Server {
+    spawn_server_on(backend, true).await
+}
+
+/// A server "process": its own runtime on its own thread. Killing it drops the runtime
+/// without waiting: every connection and transaction under way is cut, as by `kill -9`.
+pub struct ServerProcess {
+    kill: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ServerProcess {
+    pub fn start(
+        database_url: String,
+        data_dir: std::path::PathBuf,
+        addr: SocketAddr,
+    ) -> (ServerProcess, SocketAddr) {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (kill_tx, kill_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let store = hearth_server::store::connect(&database_url).await.unwrap();
+                let mailer =
+                    Mailer::outbox(data_dir.join("outbox"), "Hearth <no-reply@hearth.invalid>")
+                        .unwrap();
+                let state = AppState::new(store, Arc::new(SystemClock), mailer)
+                    .await
+                    .unwrap()
+                    .with_documents_dir(&data_dir);
+                let mut tries = 0;
+                let listener = loop {
+                    match TcpListener::bind(addr).await {
+                        Ok(l) => break l,
+                        Err(e) if tries < 200 => {
+                            tries += 1;
+                            let _ = e;
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                        Err(e) => panic!("rebinding the server's port: {e}"),
+                    }
+                };
+                ready_tx.send(listener.local_addr().unwrap()).unwrap();
+                tokio::select! {
+                    _ = hearth_server::serve(listener, state, std::future::pending()) => {}
+                    _ = kill_rx => {}
+                }
+            });
+            rt.shutdown_background();
+        });
+        let addr = ready_rx.recv().expect("the server process started");
+        (
+            ServerProcess {
+                kill: Some(kill_tx),
+                thread: Some(thread),
+            },
+            addr,
+        )
+    }
+
+    pub fn kill(&mut self) {
+        if let Some(k) = self.kill.take() {
+            let _ = k.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn spawn_server_on(backend: Backend, restartable: bool) -> Server {
     let data_dir = tempfile::tempdir().unwrap();
     let (database_url, pg) = match backend {
         Backend::Sqlite => (hearth_server::store::sqlite_url_for(data_dir.path()), None),
@@ -144,12 +232,29 @@ pub async fn spawn_server(backend: Backend) -> Server {
     .unwrap();
     let state = AppState::new(store.clone(), Arc::new(SystemClock), mailer)
         .await
-        .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        let _ = hearth_server::serve(listener, state, std::future::pending()).await;
-    });
+        .unwrap()
+        .with_documents_dir(data_dir.path());
+    let (task, addr, process) = if restartable {
+        let (process, addr) = tokio::task::block_in_place(|| {
+            ServerProcess::start(
+                database_url.clone(),
+                data_dir.path().to_owned(),
+                "127.0.0.1:0".parse().unwrap(),
+            )
+        });
+        (
+            tokio::spawn(std::future::pending::<()>()),
+            addr,
+            Some(process),
+        )
+    } else {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let _ = hearth_server::serve(listener, state, std::future::pending()).await;
+        });
+        (task, addr, None)
+    };
     let check = match backend {
         Backend::Sqlite => CheckPool::Sqlite(
             sqlx::sqlite::SqlitePoolOptions::new()
@@ -173,6 +278,147 @@ pub async fn spawn_server(backend: Backend) -> Server {
         _data_dir: data_dir,
         _pg: pg,
         task,
+        process,
+        database_url,
+    }
+}
+
+impl Server {
+    /// Kills the server "process" (every request under way is cut) and starts it again on
+    /// the same database, data folder and port. Only for [`spawn_restartable_server`].
+    pub fn restart(&mut self) {
+        assert!(self.process.is_some(), "a restartable server");
+        self.stop();
+        self.start();
+    }
+
+    /// Kills the server "process" for good (for a restore from backup).
+    pub fn stop(&mut self) {
+        if let Some(p) = self.process.as_mut() {
+            tokio::task::block_in_place(|| p.kill());
+        }
+    }
+
+    /// Starts a stopped restartable server again.
+    pub fn start(&mut self) {
+        tokio::task::block_in_place(|| {
+            let (p, addr) = ServerProcess::start(
+                self.database_url.clone(),
+                self._data_dir.path().to_owned(),
+                self.addr,
+            );
+            assert_eq!(addr, self.addr);
+            self.process = Some(p);
+        });
+    }
+
+    /// Takes a backup of the server's database (SQLite: `VACUUM INTO` a file beside it;
+    /// PostgreSQL: a copy of every table into a `backup` schema).
+    pub async fn backup(&self) {
+        match &self.check {
+            CheckPool::Sqlite(p) => {
+                let path = self._data_dir.path().join("backup.sqlite3");
+                sqlx::query(&format!("VACUUM INTO '{}'", path.display()))
+                    .execute(p)
+                    .await
+                    .unwrap();
+            }
+            CheckPool::Postgres(p) => {
+                sqlx::query("CREATE SCHEMA backup")
+                    .execute(p)
+                    .await
+                    .unwrap();
+                for t in self.tables().await {
+                    sqlx::query(&format!("CREATE TABLE backup.{t} AS TABLE public.{t}"))
+                        .execute(p)
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+    }
+
+    async fn tables(&self) -> Vec<String> {
+        let rows: Vec<(String,)> = match &self.check {
+            CheckPool::Sqlite(p) => sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap(),
+            CheckPool::Postgres(p) => sqlx::query_as(
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE' \
+                 AND table_name <> '_sqlx_migrations'",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        };
+        rows.into_iter().map(|(t,)| t).collect()
+    }
+
+    /// Puts the backup's content back into the (stopped) server's database, table by
+    /// table, in one transaction, as a restore from backup would; the epoch is the
+    /// backup's until [`hearth_server::store::Store::sync_new_epoch`] is called.
+    pub async fn restore_backup(&self) {
+        let tables = self.tables().await;
+        match &self.check {
+            CheckPool::Sqlite(p) => {
+                let path = self._data_dir.path().join("backup.sqlite3");
+                let mut c = p.acquire().await.unwrap();
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *c)
+                    .await
+                    .unwrap();
+                sqlx::query(&format!("ATTACH DATABASE '{}' AS b", path.display()))
+                    .execute(&mut *c)
+                    .await
+                    .unwrap();
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut *c)
+                    .await
+                    .unwrap();
+                for t in &tables {
+                    sqlx::query(&format!("DELETE FROM main.{t}"))
+                        .execute(&mut *c)
+                        .await
+                        .unwrap();
+                    sqlx::query(&format!("INSERT INTO main.{t} SELECT * FROM b.{t}"))
+                        .execute(&mut *c)
+                        .await
+                        .unwrap();
+                }
+                sqlx::query("COMMIT").execute(&mut *c).await.unwrap();
+                sqlx::query("DETACH DATABASE b")
+                    .execute(&mut *c)
+                    .await
+                    .unwrap();
+                sqlx::query("PRAGMA foreign_keys = ON")
+                    .execute(&mut *c)
+                    .await
+                    .unwrap();
+            }
+            CheckPool::Postgres(p) => {
+                let mut tx = p.begin().await.unwrap();
+                sqlx::query("SET LOCAL session_replication_role = replica")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                for t in &tables {
+                    sqlx::query(&format!("DELETE FROM public.{t}"))
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                    sqlx::query(&format!("INSERT INTO public.{t} SELECT * FROM backup.{t}"))
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                }
+                tx.commit().await.unwrap();
+            }
+        }
     }
 }
 
@@ -184,6 +430,7 @@ enum CheckPool {
 /// A record as the server holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerRecord {
+    pub kind: String,
     pub version: i64,
     pub fields: Map<String, Value>,
     pub reference: Option<String>,
@@ -193,6 +440,11 @@ pub struct ServerRecord {
 impl Server {
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The server's data folder (document bytes live under it).
+    pub fn data_path(&self) -> &std::path::Path {
+        self._data_dir.path()
     }
 
     /// A practitioner account (invented) with a signed-in session; returns its id and
@@ -246,15 +498,18 @@ impl Server {
     /// Every record `owner` owns, by id.
     pub async fn records_of(&self, owner: UserId) -> BTreeMap<Uuid, ServerRecord> {
         self.rows(
-            "SELECT id, version, fields, reference, deleted FROM sync_records WHERE owner_id = $1",
+            "SELECT id || ' ' || kind, version, fields, reference, deleted FROM sync_records \
+             WHERE owner_id = $1",
             &owner.to_string(),
         )
         .await
         .into_iter()
-        .map(|(id, version, fields, reference, deleted)| {
+        .map(|(id_kind, version, fields, reference, deleted)| {
+            let (id, kind) = id_kind.split_once(' ').unwrap();
             (
                 id.parse().unwrap(),
                 ServerRecord {
+                    kind: kind.to_owned(),
                     version,
                     fields: serde_json::from_str(&fields).unwrap(),
                     reference,
@@ -418,11 +673,21 @@ pub struct Device {
 pub const TEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn device(base_url: &str, token: &str) -> Device {
-    let dir = tempfile::tempdir().unwrap();
+    let key = *DatabaseKey::generate().as_bytes();
+    device_with_key(tempfile::tempdir().unwrap(), key, base_url, token).await
+}
+
+/// A device on the store in `dir` (made if new) with this raw key.
+pub async fn device_with_key(
+    dir: tempfile::TempDir,
+    key: [u8; 32],
+    base_url: &str,
+    token: &str,
+) -> Device {
     let store = Store::open_or_create(
         dir.path(),
         KeyStorage::Supplied {
-            key: DatabaseKey::generate(),
+            key: DatabaseKey::from_bytes(key),
         },
         Utc::now(),
     )
@@ -465,6 +730,25 @@ pub async fn assert_converged(server: &Server, owner: UserId, d: &Device, what: 
         }
     }
     for (id, r) in &on_server {
+        if r.kind == "document" {
+            let doc = d
+                .store
+                .get_document(hearth_store::DocumentId::from_uuid(*id))
+                .await
+                .unwrap();
+            match doc {
+                Some(doc) if !r.deleted => {
+                    assert_eq!(
+                        Some(doc.meta.sha256.as_str()),
+                        r.fields.get("sha256").and_then(Value::as_str),
+                        "{what}: bytes of document {id}"
+                    );
+                }
+                None if r.deleted => {}
+                other => panic!("{what}: document {id} on the device: {:?}", other.is_some()),
+            }
+            continue;
+        }
         if r.deleted {
             assert!(
                 !local.contains_key(id),
@@ -489,7 +773,9 @@ pub async fn assert_converged(server: &Server, owner: UserId, d: &Device, what: 
     }
     for id in local.keys() {
         assert!(
-            on_server.get(id).is_some_and(|r| !r.deleted),
+            on_server
+                .get(id)
+                .is_some_and(|r| !r.deleted && r.kind != "document"),
             "{what}: record {id} on the device but not live on the server"
         );
     }
@@ -498,16 +784,20 @@ pub async fn assert_converged(server: &Server, owner: UserId, d: &Device, what: 
 /// Every mutation the device made is either still in its outbox (not answered to the
 /// device) or answered exactly once on the server; answered ones are never in the outbox.
 pub async fn assert_exactly_once(server: &Server, d: &Device, what: &str) {
-    let last = d.store.last_mutation_id().await.unwrap().0;
-    let waiting: Vec<i64> = d
-        .store
+    assert_exactly_once_in(server, &d.store, what).await;
+}
+
+/// [`assert_exactly_once`] on a store.
+pub async fn assert_exactly_once_in(server: &Server, store: &Store, what: &str) {
+    let last = store.last_mutation_id().await.unwrap().0;
+    let waiting: Vec<i64> = store
         .pending_mutations(u32::MAX)
         .await
         .unwrap()
         .iter()
         .map(|m| m.mutation_id.0)
         .collect();
-    let answers = server.answers_of(d.store.client_id().as_uuid()).await;
+    let answers = server.answers_of(store.client_id().as_uuid()).await;
     for m in 1..=last {
         let on_server = answers.get(&m).copied().unwrap_or(0);
         assert!(

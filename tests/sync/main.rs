@@ -6,7 +6,11 @@ mod helpers;
 
 mod background;
 mod conflicts;
+mod documents;
 mod faults;
 mod interleavings;
+mod kill;
 mod references;
+mod restarts;
+mod restore;
 mod sharing;

@@ -36,3 +36,27 @@ pub fn user(id: impl std::fmt::Display) -> String {
 pub fn user_disable(id: impl std::fmt::Display) -> String {
     format!("/api/v1/users/{id}/disable")
 }
+
+/// `GET` (or `HEAD`) a finalised document's bytes by their SHA-256 (lower-case hex). The
+/// answer carries `X-Content-Sha256`; the client checks the bytes against it.
+pub const BLOB: &str = "/api/v1/blobs/{sha256}";
+
+/// `UPLOAD` with the id filled in.
+pub fn upload(id: impl std::fmt::Display) -> String {
+    format!("/api/v1/uploads/{id}")
+}
+
+/// `UPLOAD_FINALISE` with the id filled in.
+pub fn upload_finalise(id: impl std::fmt::Display) -> String {
+    format!("/api/v1/uploads/{id}/finalise")
+}
+
+/// `BLOB` with the hash filled in.
+pub fn blob(sha256: &str) -> String {
+    format!("/api/v1/blobs/{sha256}")
+}
+
+/// The header carrying a chunk's SHA-256 (lower-case hex) on `PUT UPLOAD?offset=n`.
+pub const CHUNK_SHA256_HEADER: &str = "x-chunk-sha256";
+/// The header carrying a downloaded blob's SHA-256.
+pub const CONTENT_SHA256_HEADER: &str = "x-content-sha256";

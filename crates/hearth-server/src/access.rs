@@ -5,7 +5,12 @@
 //! support administers accounts, services and work groups; a user reads their own account,
 //! and a manager the accounts of the people in the work groups they manage; a plan only for
 //! active members of its sharing list; a request by service membership; a task by its
-//! assignee or the members of its work group.
+//! assignee or the members of its work group; a referral by its author, and by MASH triage
+//! once submitted. A review, contribution or document follows the record it belongs to.
+//!
+//! Sync asks the same function for every record it serves or writes: [`record_target`]
+//! builds the [`Target`] from what the server holds of a record (its kind, owner, service,
+//! assignee and work group, submitted flag, and the sharing list).
 
 use std::collections::BTreeSet;
 
@@ -42,16 +47,32 @@ pub enum Target<'a> {
     /// The list of accounts, services and work groups as a whole.
     Directory,
     Account(UserId),
-    /// A plan, with the users who are *active* on its sharing list.
+    /// A plan, with the users who are *active* on its sharing list (its coordinator, the
+    /// author, is always on it).
     Plan {
         active_sharers: &'a [UserId],
     },
+    /// A request for support: its author, and the members of the service it is sent to.
     Request {
-        service: ServiceId,
+        author: UserId,
+        service: Option<ServiceId>,
     },
+    /// A delegated task: the person who delegated it, its assignee and its work group.
     Task {
-        assignee: UserId,
+        author: UserId,
+        assignee: Option<UserId>,
         work_group: Option<WorkGroupId>,
+    },
+    /// A referral to the MASH: its author; MASH triage once it is submitted.
+    Referral {
+        author: UserId,
+        submitted: bool,
+    },
+    /// A review, contribution or document: as the record it belongs to (`parent`); its
+    /// author alone while that record is not on the server.
+    Attached {
+        author: UserId,
+        parent: Option<&'a Target<'a>>,
     },
 }
 
@@ -88,11 +109,24 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Target::Plan { .. }, _) => Deny("not an active member of the plan's sharing list"),
 
         (Target::Request { .. }, Action::Disable) => Deny("requests are not disabled"),
-        (Target::Request { service }, _) if actor.services.contains(&service) => Allow,
+        (Target::Request { author, .. }, _) if author == actor.user => Allow,
+        (
+            Target::Request {
+                service: Some(service),
+                ..
+            },
+            _,
+        ) if actor.services.contains(&service) => Allow,
         (Target::Request { .. }, _) => Deny("not a member of the request's service"),
 
         (Target::Task { .. }, Action::Disable) => Deny("tasks are not disabled"),
-        (Target::Task { assignee, .. }, _) if assignee == actor.user => Allow,
+        (Target::Task { author, .. }, _) if author == actor.user => Allow,
+        (
+            Target::Task {
+                assignee: Some(a), ..
+            },
+            _,
+        ) if a == actor.user => Allow,
         (
             Target::Task {
                 work_group: Some(g),
@@ -107,6 +141,111 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             Allow
         }
         (Target::Task { .. }, _) => Deny("not the task's assignee or in its work group"),
+
+        (Target::Referral { .. }, Action::Disable) => Deny("referrals are not disabled"),
+        (Target::Referral { author, .. }, _) if author == actor.user => Allow,
+        (
+            Target::Referral {
+                submitted: true, ..
+            },
+            _,
+        ) if actor.has(Role::MashTriage) => Allow,
+        (Target::Referral { .. }, _) => {
+            Deny("not the referral's author, nor MASH triage for a submitted referral")
+        }
+
+        (Target::Attached { .. }, Action::Disable) => Deny("records are not disabled"),
+        (
+            Target::Attached {
+                parent: Some(parent),
+                ..
+            },
+            _,
+        ) => match decide(actor, action, *parent) {
+            Allow => Allow,
+            Deny(_) => Deny("no access to the record this belongs to"),
+        },
+        (Target::Attached { author, .. }, _) if author == actor.user => Allow,
+        (Target::Attached { .. }, _) => Deny("not the author"),
+    }
+}
+
+/// What the server holds of a synced record that the access rules look at. Ids are as
+/// stored (text); a value that is not a valid id counts as absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordFacts {
+    pub kind: String,
+    pub owner: String,
+    pub service: Option<String>,
+    pub assignee: Option<String>,
+    pub work_group: Option<String>,
+    pub submitted: bool,
+    /// The asking user is an active member of the record's sharing list.
+    pub shared_with_actor: bool,
+}
+
+/// Builds the target for a record and asks [`decide`]; `parent` is the record it belongs
+/// to (for reviews, contributions and documents), when that is on the server.
+pub fn decide_record(
+    actor: &Actor,
+    action: Action,
+    record: &RecordFacts,
+    parent: Option<&RecordFacts>,
+) -> Decision {
+    let parent_sharers = parent.map(|p| sharers(actor, p));
+    let parent_target = match (parent, &parent_sharers) {
+        (Some(p), Some(s)) => Some(record_target(p, s, None)),
+        _ => None,
+    };
+    let own_sharers = sharers(actor, record);
+    decide(
+        actor,
+        action,
+        record_target(record, &own_sharers, parent_target.as_ref()),
+    )
+}
+
+/// The part of a plan's sharing list that can change the answer for `actor`: its author,
+/// and the actor when they are active on it.
+fn sharers(actor: &Actor, r: &RecordFacts) -> Vec<UserId> {
+    let mut v: Vec<UserId> = parse_id(Some(&r.owner)).map(UserId).into_iter().collect();
+    if r.shared_with_actor {
+        v.push(actor.user);
+    }
+    v
+}
+
+fn parse_id(s: Option<&str>) -> Option<Uuid> {
+    s.and_then(|s| Uuid::parse_str(s).ok())
+}
+
+/// The [`Target`] for a record of `facts.kind`; `sharers` as [`sharers`] gives them.
+pub fn record_target<'a>(
+    facts: &RecordFacts,
+    sharers: &'a [UserId],
+    parent: Option<&'a Target<'a>>,
+) -> Target<'a> {
+    // An unparsable owner never matches anyone.
+    let author = UserId(parse_id(Some(&facts.owner)).unwrap_or(Uuid::nil()));
+    match facts.kind.as_str() {
+        "plan" => Target::Plan {
+            active_sharers: sharers,
+        },
+        "request" => Target::Request {
+            author,
+            service: parse_id(facts.service.as_deref()).map(ServiceId),
+        },
+        "task" => Target::Task {
+            author,
+            assignee: parse_id(facts.assignee.as_deref()).map(UserId),
+            work_group: parse_id(facts.work_group.as_deref()).map(WorkGroupId),
+        },
+        "referral" => Target::Referral {
+            author,
+            submitted: facts.submitted,
+        },
+        // review, contribution, document (and any kind added later): with their parent.
+        _ => Target::Attached { author, parent },
     }
 }
 
@@ -152,7 +291,8 @@ mod tests {
         ));
 
         let request = Target::Request {
-            service: ServiceId(Uuid::from_u128(50)),
+            author: u(7),
+            service: Some(ServiceId(Uuid::from_u128(50))),
         };
         assert_eq!(decide(&p, Action::Read, request), Decision::Allow);
         assert!(matches!(
@@ -161,7 +301,8 @@ mod tests {
         ));
 
         let task = Target::Task {
-            assignee: u(2),
+            author: u(7),
+            assignee: Some(u(2)),
             work_group: Some(WorkGroupId(Uuid::from_u128(60))),
         };
         assert_eq!(decide(&p, Action::Read, task), Decision::Allow);
@@ -169,6 +310,64 @@ mod tests {
             decide(&stranger, Action::Read, task),
             Decision::Deny(_)
         ));
+    }
+
+    #[test]
+    fn referrals_go_to_triage_once_submitted_and_attached_records_follow_their_parent() {
+        let author = actor(1, &[Role::Practitioner]);
+        let triage = actor(5, &[Role::MashTriage]);
+        let colleague = actor(2, &[Role::Practitioner]);
+        let draft = Target::Referral {
+            author: u(1),
+            submitted: false,
+        };
+        let submitted = Target::Referral {
+            author: u(1),
+            submitted: true,
+        };
+        assert_eq!(decide(&author, Action::Write, draft), Decision::Allow);
+        assert!(matches!(
+            decide(&triage, Action::Read, draft),
+            Decision::Deny(_)
+        ));
+        assert_eq!(decide(&triage, Action::Read, submitted), Decision::Allow);
+        assert!(matches!(
+            decide(&colleague, Action::Read, submitted),
+            Decision::Deny(_)
+        ));
+
+        // A document on a plan shared with user 2 but not with user 9.
+        let plan = RecordFacts {
+            kind: "plan".into(),
+            owner: u(1).to_string(),
+            ..Default::default()
+        };
+        let doc = RecordFacts {
+            kind: "document".into(),
+            owner: u(1).to_string(),
+            ..Default::default()
+        };
+        let shared = RecordFacts {
+            shared_with_actor: true,
+            ..plan.clone()
+        };
+        let stranger = actor(9, &[Role::Practitioner]);
+        assert_eq!(
+            decide_record(&colleague, Action::Read, &doc, Some(&shared)),
+            Decision::Allow
+        );
+        assert!(matches!(
+            decide_record(&stranger, Action::Read, &doc, Some(&plan)),
+            Decision::Deny(_)
+        ));
+        assert!(matches!(
+            decide_record(&stranger, Action::Read, &doc, None),
+            Decision::Deny(_)
+        ));
+        assert_eq!(
+            decide_record(&author, Action::Read, &doc, None),
+            Decision::Allow
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::error::ApiError;
 use crate::mail::{Email, Mailer};
 use crate::secrets;
 use crate::store::{AuditEvent, DynStore};
-use crate::{auth, sync, users};
+use crate::{auth, documents, sync, users};
 
 /// The largest request body accepted (auth and admin bodies are small).
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -60,6 +60,11 @@ pub struct Inner {
     /// Verified against when the email is unknown, so that answer takes as long as a wrong
     /// password.
     pub dummy_hash: String,
+    /// Where document bytes live (`uploads/` part files, `documents/` finalised blobs);
+    /// `None`: the document endpoints answer that documents are not set up.
+    pub documents_dir: Option<std::path::PathBuf>,
+    /// Audit events on their way to the database, written in shared commits.
+    pub audit_queue: crate::audit::AuditQueue,
 }
 
 #[derive(Clone)]
@@ -81,13 +86,30 @@ impl AppState {
         let dummy_hash =
             tokio::task::spawn_blocking(|| secrets::hash_password(&secrets::new_token("dummy")))
                 .await??;
+        // Chains the audit rows requests write (until the store is dropped).
+        tokio::spawn(crate::audit::run_sealer(
+            Arc::downgrade(&store),
+            std::time::Duration::from_millis(200),
+        ));
+        let audit_queue = crate::audit::AuditQueue::start(Arc::downgrade(&store));
         Ok(AppState(Arc::new(Inner {
             store,
             clock,
             mailer,
             policy: Policy::default(),
             dummy_hash,
+            documents_dir: None,
+            audit_queue,
         })))
+    }
+
+    /// Keeps document bytes under `dir` (the server's data folder). Call before serving.
+    pub fn with_documents_dir(mut self, dir: impl Into<std::path::PathBuf>) -> AppState {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.documents_dir = Some(dir.into()),
+            None => tracing::error!("documents folder set on a state already shared"),
+        }
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -96,7 +118,7 @@ impl AppState {
 
     /// Appends to the audit log. A failure to audit fails the request.
     pub async fn audit(&self, event: AuditEvent) -> Result<(), ApiError> {
-        self.store.audit_append(&event).await?;
+        self.audit_queue.write(&self.store, event).await?;
         Ok(())
     }
 
@@ -346,6 +368,15 @@ pub fn router(state: AppState) -> Router {
             post(sync::push).layer(DefaultBodyLimit::max(sync::PUSH_BODY_LIMIT_BYTES)),
         )
         .route(paths::SYNC_PULL, get(sync::pull))
+        .route(paths::UPLOADS, post(documents::create))
+        .route(
+            paths::UPLOAD,
+            get(documents::status)
+                .put(documents::chunk)
+                .layer(DefaultBodyLimit::max(documents::CHUNK_BODY_LIMIT_BYTES)),
+        )
+        .route(paths::UPLOAD_FINALISE, post(documents::finalise))
+        .route(paths::BLOB, get(documents::download))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(run_to_completion))

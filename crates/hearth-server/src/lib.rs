@@ -5,6 +5,8 @@
 //!   extractor and the router; [`error`] the one error type and body.
 //! - [`sync`]: push and pull (the storage side is in `sync_db`, one transaction per
 //!   mutation).
+//! - [`documents`]: resumable upload and download of document bytes (the storage side is
+//!   in `documents_db`; the bytes are files under the data folder).
 //! - [`access`]: who may do what to which record; [`audit`]: the hash-chained log.
 //! - [`secrets`]: Argon2id passwords, tokens and codes; [`mail`]: SMTP or the dev outbox.
 //! - [`clock`]: time is passed in ([`clock::ManualClock`] in tests).
@@ -18,9 +20,12 @@
 pub mod access;
 pub mod app;
 pub mod audit;
+mod audit_db;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod documents;
+mod documents_db;
 pub mod error;
 pub mod mail;
 pub mod secrets;
@@ -74,5 +79,7 @@ pub async fn serve(
 /// The state for `serve` with the real clock.
 pub async fn state(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let store = open_store(settings).await?;
-    AppState::new(store, clock, mailer(settings)?).await
+    Ok(AppState::new(store, clock, mailer(settings)?)
+        .await?
+        .with_documents_dir(&settings.data_dir))
 }

@@ -67,6 +67,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Run once after restoring the database from a backup: gives it a new sync epoch, so
+    /// every device sends again what the backup lacks.
+    RestoredFromBackup,
 }
 
 #[derive(Subcommand)]
@@ -181,6 +184,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             hearth_server::open_store(&settings).await?;
             println!("The database is up to date.");
+            Ok(())
+        }
+        Command::RestoredFromBackup => {
+            let store = hearth_server::open_store(&settings).await?;
+            store.sync_new_epoch().await?;
+            println!("New sync epoch set: devices will send again what the backup lacks.");
             Ok(())
         }
         Command::DemoSeed => {

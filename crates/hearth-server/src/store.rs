@@ -19,6 +19,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use uuid::Uuid;
 
+use crate::audit_db::audit_sql;
+use crate::documents_db::documents_sql;
+pub use crate::documents_db::UploadRow;
 use crate::sync_db::sync_sql;
 pub use crate::sync_db::{MutationIn, PullPage, PushStep};
 
@@ -220,9 +223,15 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<Option<UserId>>;
 
-    /// Appends one event to the hash chain and returns its sequence number.
+    /// Writes one event to the audit log (pending until the sealer chains it; see
+    /// [`crate::audit`]) and returns its pending id.
     async fn audit_append(&self, event: &AuditEvent) -> Result<i64>;
-    /// Every row in order, and the head (last sequence number and hash).
+    /// Writes several events to the audit log in one commit (see [`crate::audit::AuditQueue`]).
+    async fn audit_append_many(&self, events: &[AuditEvent]) -> Result<()>;
+    /// Chains up to `max` pending events, oldest first; returns how many.
+    async fn audit_seal(&self, max: i64) -> Result<u64>;
+    /// Seals whatever is pending, then every chained row in order, and the head (last
+    /// sequence number and hash).
     async fn audit_rows(&self) -> Result<(Vec<AuditRow>, i64, String)>;
 
     /// The database's epoch (a new one after a restore from backup).
@@ -230,8 +239,14 @@ pub trait Store: Send + Sync + 'static {
     /// Answers one pushed mutation in one transaction (apply, skip, conflict or reject,
     /// audited in the same transaction), advancing the client's last mutation id.
     async fn sync_push(&self, push: MutationIn<'_>) -> Result<PushStep>;
-    /// One page of the records `user` may see that changed after `after`.
-    async fn sync_pull(&self, user: UserId, after: i64, limit: u32) -> Result<PullPage>;
+    /// One page of the records `actor` may read (by `access::decide`) that changed after
+    /// `after`.
+    async fn sync_pull(
+        &self,
+        actor: &crate::access::Actor,
+        after: i64,
+        limit: u32,
+    ) -> Result<PullPage>;
     /// Adds `user` to (or removes them from) a plan's sharing list; `event` is audited in
     /// the same transaction.
     async fn set_sharing(
@@ -241,6 +256,57 @@ pub trait Store: Send + Sync + 'static {
         active: bool,
         event: &AuditEvent,
     ) -> Result<()>;
+
+    // Documents (`documents_db`): resumable uploads and content-addressed blobs.
+
+    /// Finds `user`'s upload of these bytes for this document, or starts one.
+    async fn upload_open(
+        &self,
+        user: UserId,
+        document_id: Uuid,
+        size: u64,
+        sha256: &str,
+        now: DateTime<Utc>,
+    ) -> Result<UploadRow>;
+    async fn upload_get(&self, id: Uuid) -> Result<Option<UploadRow>>;
+    /// Moves `received` from `from` to `to`; false when it was not at `from` any more.
+    async fn upload_advance(
+        &self,
+        id: Uuid,
+        from: u64,
+        to: u64,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Starts an unfinalised upload again from byte 0.
+    async fn upload_reset(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
+    /// Records the blob (once per hash) and marks the upload finalised; one transaction.
+    async fn upload_finalise(
+        &self,
+        id: Uuid,
+        sha256: &str,
+        size: u64,
+        content_type: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// `user` finalised an upload of these bytes.
+    async fn upload_finalised_by(&self, user: UserId, sha256: &str) -> Result<bool>;
+    /// `user` may download these bytes.
+    async fn blob_readable(&self, user: UserId, sha256: &str) -> Result<bool>;
+    /// Answers a pushed mutation with a rejection, advancing the client like any answer.
+    async fn sync_reject(&self, push: MutationIn<'_>, reason: &'static str) -> Result<PushStep>;
+    /// A new epoch for a database restored from a backup; returns it.
+    async fn sync_new_epoch(&self) -> Result<String>;
+    /// [`Store::sync_reject`] with `reason` when there is one, else [`Store::sync_push`].
+    async fn sync_push_or_reject(
+        &self,
+        reason: Option<&'static str>,
+        push: MutationIn<'_>,
+    ) -> Result<PushStep> {
+        match reason {
+            Some(r) => self.sync_reject(push, r).await,
+            None => self.sync_push(push).await,
+        }
+    }
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -599,35 +665,36 @@ macro_rules! sql_store {
             }
 
             async fn memberships(&self, user: UserId) -> Result<Memberships> {
-                let user = user.to_string();
-                let services: Vec<(String,)> = sqlx::query_as(
-                    "SELECT service_id FROM service_members WHERE user_id = $1 ORDER BY service_id",
+                // One query (it runs on every authenticated request): the user's services
+                // ('s' rows), and each of their work groups with every member ('g' rows).
+                let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+                    "SELECT 'g' AS k, g.id AS id, g.name AS name, m2.user_id AS member, \
+                     m2.is_manager AS is_manager FROM work_group_members m \
+                     JOIN work_groups g ON g.id = m.work_group_id \
+                     JOIN work_group_members m2 ON m2.work_group_id = g.id \
+                     WHERE m.user_id = $1 \
+                     UNION ALL \
+                     SELECT 's', service_id, '', '', 0 FROM service_members WHERE user_id = $1 \
+                     ORDER BY 1, 3, 2, 4",
                 )
-                .bind(&user)
+                .bind(user.to_string())
                 .fetch_all(&self.pool)
                 .await?;
-                let groups: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT g.id, g.name FROM work_groups g \
-                     JOIN work_group_members m ON m.work_group_id = g.id \
-                     WHERE m.user_id = $1 ORDER BY g.name",
-                )
-                .bind(&user)
-                .fetch_all(&self.pool)
-                .await?;
-                let members: Vec<(String, String, i64)> = sqlx::query_as(
-                    "SELECT m.work_group_id, m.user_id, m.is_manager FROM work_group_members m \
-                     WHERE m.work_group_id IN \
-                       (SELECT work_group_id FROM work_group_members WHERE user_id = $1) \
-                     ORDER BY m.user_id",
-                )
-                .bind(&user)
-                .fetch_all(&self.pool)
-                .await?;
+                let mut services = Vec::new();
+                let mut groups: Vec<(String, String)> = Vec::new();
+                let mut members: Vec<(String, String, i64)> = Vec::new();
+                for (k, id, name, member, is_manager) in rows {
+                    if k == "s" {
+                        services.push(ServiceId(uuid(&id)?));
+                        continue;
+                    }
+                    if groups.last().is_none_or(|(g, _)| *g != id) {
+                        groups.push((id.clone(), name));
+                    }
+                    members.push((id, member, is_manager));
+                }
                 Ok(Memberships {
-                    services: services
-                        .into_iter()
-                        .map(|(s,)| Ok(ServiceId(uuid(&s)?)))
-                        .collect::<Result<_>>()?,
+                    services,
                     work_groups: groups_with_members(groups, members)?,
                 })
             }
@@ -851,37 +918,15 @@ macro_rules! sql_store {
             }
 
             async fn audit_append(&self, e: &AuditEvent) -> Result<i64> {
-                let mut tx = self.pool.begin().await?;
-                // Locks the head: appends from every replica queue here.
-                let (seq, prev): (i64, String) = sqlx::query_as(
-                    "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-                )
-                .fetch_one(&mut *tx)
-                .await?;
-                let row = crate::audit::chain(seq, &prev, e);
-                sqlx::query(
-                    "INSERT INTO audit_log \
-                     (seq, at, actor, device, action, target, outcome, reason, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(row.seq)
-                .bind(row.at)
-                .bind(&row.actor)
-                .bind(&row.device)
-                .bind(&row.action)
-                .bind(&row.target)
-                .bind(&row.outcome)
-                .bind(&row.reason)
-                .bind(&row.prev_hash)
-                .bind(&row.hash)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-                    .bind(&row.hash)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(seq)
+                Self::audit_enqueue(&self.pool, e).await
+            }
+
+            async fn audit_append_many(&self, events: &[AuditEvent]) -> Result<()> {
+                self.audit_enqueue_many(events).await
+            }
+
+            async fn audit_seal(&self, max: i64) -> Result<u64> {
+                self.audit_seal_impl(max).await
             }
 
             async fn sync_epoch(&self) -> Result<String> {
@@ -892,8 +937,13 @@ macro_rules! sql_store {
                 self.sync_push_impl(push).await
             }
 
-            async fn sync_pull(&self, user: UserId, after: i64, limit: u32) -> Result<PullPage> {
-                self.sync_pull_impl(user, after, limit).await
+            async fn sync_pull(
+                &self,
+                actor: &crate::access::Actor,
+                after: i64,
+                limit: u32,
+            ) -> Result<PullPage> {
+                self.sync_pull_impl(actor, after, limit).await
             }
 
             async fn set_sharing(
@@ -907,6 +957,7 @@ macro_rules! sql_store {
             }
 
             async fn audit_rows(&self) -> Result<(Vec<AuditRow>, i64, String)> {
+                while self.audit_seal_impl(crate::audit::SEAL_BATCH).await? > 0 {}
                 let rows: Vec<AuditRow> = sqlx::query_as(
                     "SELECT seq, at, actor, device, action, target, outcome, reason, prev_hash, \
                      hash FROM audit_log ORDER BY seq",
@@ -919,6 +970,68 @@ macro_rules! sql_store {
                         .await?;
                 Ok((rows, seq, hash))
             }
+
+            async fn upload_open(
+                &self,
+                user: UserId,
+                document_id: Uuid,
+                size: u64,
+                sha256: &str,
+                now: DateTime<Utc>,
+            ) -> Result<UploadRow> {
+                self.upload_open_impl(user, document_id, size, sha256, now)
+                    .await
+            }
+
+            async fn upload_get(&self, id: Uuid) -> Result<Option<UploadRow>> {
+                self.upload_get_impl(id).await
+            }
+
+            async fn upload_advance(
+                &self,
+                id: Uuid,
+                from: u64,
+                to: u64,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                self.upload_advance_impl(id, from, to, now).await
+            }
+
+            async fn upload_reset(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+                self.upload_reset_impl(id, now).await
+            }
+
+            async fn upload_finalise(
+                &self,
+                id: Uuid,
+                sha256: &str,
+                size: u64,
+                content_type: &str,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                self.upload_finalise_impl(id, sha256, size, content_type, now)
+                    .await
+            }
+
+            async fn upload_finalised_by(&self, user: UserId, sha256: &str) -> Result<bool> {
+                self.upload_finalised_by_impl(user, sha256).await
+            }
+
+            async fn blob_readable(&self, user: UserId, sha256: &str) -> Result<bool> {
+                self.blob_readable_impl(user, sha256).await
+            }
+
+            async fn sync_reject(
+                &self,
+                push: MutationIn<'_>,
+                reason: &'static str,
+            ) -> Result<PushStep> {
+                self.sync_reject_impl(push, reason).await
+            }
+
+            async fn sync_new_epoch(&self) -> Result<String> {
+                self.sync_new_epoch_impl().await
+            }
         }
     };
 }
@@ -928,6 +1041,10 @@ sql_store!(PgStore, "migrations/postgres");
 // SQLite: take the write lock at BEGIN, so a push never fails upgrading a read lock.
 sync_sql!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 sync_sql!(PgStore, sqlx::Postgres, "BEGIN");
+audit_sql!(SqliteStore, sqlx::Sqlite);
+audit_sql!(PgStore, sqlx::Postgres);
+documents_sql!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+documents_sql!(PgStore, sqlx::Postgres, "BEGIN");
 
 fn groups_with_members(
     groups: Vec<(String, String)>,

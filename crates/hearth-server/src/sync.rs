@@ -46,15 +46,21 @@ pub async fn push(
     let mut results = Vec::with_capacity(req.mutations.len());
     let mut last_mutation_id = 0;
     for m in &req.mutations {
+        // A document's metadata only once its bytes are up (documents.rs).
+        let refuse = crate::documents::push_guard(&state, &who, m).await?;
         let step = state
             .store
-            .sync_push(MutationIn {
-                client_id: req.client_id,
-                user: who.actor.user,
-                device: who.actor.device,
-                mutation: m,
-                now: state.now(),
-            })
+            .sync_push_or_reject(
+                refuse,
+                MutationIn {
+                    client_id: req.client_id,
+                    user: who.actor.user,
+                    device: who.actor.device,
+                    actor: &who.actor,
+                    mutation: m,
+                    now: state.now(),
+                },
+            )
             .await?;
         match step {
             PushStep::Answered(outcome) => {
@@ -100,10 +106,7 @@ pub async fn pull(
         .unwrap_or(DEFAULT_PULL_LIMIT)
         .clamp(1, MAX_PULL_LIMIT);
     let epoch = state.store.sync_epoch().await?;
-    let page = state
-        .store
-        .sync_pull(who.actor.user, q.after, limit)
-        .await?;
+    let page = state.store.sync_pull(&who.actor, q.after, limit).await?;
     if !page.changes.is_empty() || !page.purges.is_empty() {
         // Ids only: which records this device received.
         let ids: Vec<String> = page

@@ -4,7 +4,7 @@
 //!
 //! Lock order inside a push transaction, the same for every writer so none can deadlock:
 //! the client's row, the record's row, the kind's reference counter, `sync_state` (the
-//! change-log counter), `audit_head`.
+//! change-log counter). The audit row goes to `audit_pending` (no lock; chained later).
 
 use chrono::{DateTime, Utc};
 use hearth_domain::{RecordKind, UserId};
@@ -12,6 +12,7 @@ use hearth_protocol::sync::{Change, FieldConflict, Outcome, PushMutation, SyncOp
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::access::{decide_record, Action, Actor, RecordFacts};
 use crate::store::{millis, AuditEvent, Result, StoreError};
 
 /// What the storage answered for one mutation.
@@ -41,6 +42,8 @@ pub struct MutationIn<'a> {
     pub client_id: Uuid,
     pub user: UserId,
     pub device: Uuid,
+    /// The signed-in user as the access rules see them (`actor.user == user`).
+    pub actor: &'a Actor,
     pub mutation: &'a PushMutation,
     pub now: DateTime<Utc>,
 }
@@ -130,6 +133,188 @@ pub(crate) fn decide(user: UserId, m: &PushMutation, cur: Option<&Current>) -> D
     }
 }
 
+/// Told to a device that pushes to a record it may not write (the audit row keeps the
+/// rule's own reason).
+pub(crate) const NO_ACCESS: &str = "you do not have access to this record";
+
+/// The access columns of `sync_records` (migration `…_record_access.sql`), taken from a
+/// record's fields when it is written. Only well-formed ids are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct AccessColumns {
+    pub service: Option<String>,
+    pub assignee: Option<String>,
+    pub work_group: Option<String>,
+    pub submitted: bool,
+    pub parent: Option<String>,
+}
+
+fn id_field(fields: &Map<String, Value>, name: &str) -> Option<String> {
+    fields
+        .get(name)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .map(|u| u.to_string())
+}
+
+pub(crate) fn access_columns(kind: &str, fields: &Map<String, Value>) -> AccessColumns {
+    let status = match fields.get("status") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o.get("status").and_then(Value::as_str),
+        _ => None,
+    };
+    AccessColumns {
+        service: (kind == "request")
+            .then(|| id_field(fields, "service_id"))
+            .flatten(),
+        assignee: (kind == "task")
+            .then(|| id_field(fields, "assignee_id"))
+            .flatten(),
+        work_group: (kind == "task")
+            .then(|| id_field(fields, "work_group_id"))
+            .flatten(),
+        submitted: kind == "referral" && status.is_some_and(|s| s != "draft"),
+        parent: match kind {
+            "review" => id_field(fields, "plan_id"),
+            "contribution" => id_field(fields, "task_id"),
+            "document" => id_field(fields, "record_id"),
+            _ => None,
+        },
+    }
+}
+
+/// Reviews, contributions and documents: their access follows another record.
+pub(crate) fn is_attached_kind(kind: &str) -> bool {
+    matches!(kind, "review" | "contribution" | "document")
+}
+
+/// A record's access facts as one row: kind, owner, service, assignee, work group,
+/// submitted, parent, and how many active sharing rows name the asking user (0 or 1).
+pub(crate) type FactsRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<String>,
+    i64,
+);
+
+pub(crate) const FACTS_SELECT: &str =
+    "SELECT r.kind, r.owner_id, r.service_id, r.assignee_id, r.work_group_id, r.submitted, \
+     r.parent_id, (SELECT COUNT(*) FROM sync_sharing s WHERE s.record_id = r.id \
+     AND s.user_id = $2 AND s.active = 1) FROM sync_records r WHERE r.id = $1";
+
+pub(crate) fn facts_of(row: FactsRow) -> (RecordFacts, Option<String>) {
+    let (kind, owner, service, assignee, work_group, submitted, parent, shared) = row;
+    (
+        RecordFacts {
+            kind,
+            owner,
+            service,
+            assignee,
+            work_group,
+            submitted: submitted != 0,
+            shared_with_actor: shared > 0,
+        },
+        parent,
+    )
+}
+
+/// The facts a record would have after a write: its owner, kind and fields.
+pub(crate) fn proposed_facts(owner: &str, kind: &str, fields: &Map<String, Value>) -> RecordFacts {
+    let c = access_columns(kind, fields);
+    RecordFacts {
+        kind: kind.to_owned(),
+        owner: owner.to_owned(),
+        service: c.service,
+        assignee: c.assignee,
+        work_group: c.work_group,
+        submitted: c.submitted,
+        shared_with_actor: false,
+    }
+}
+
+/// Whether `actor` may do `action`: `Err(the rule's reason)` when not.
+pub(crate) fn access(
+    actor: &Actor,
+    action: Action,
+    record: &RecordFacts,
+    parent: Option<&RecordFacts>,
+) -> std::result::Result<(), &'static str> {
+    match decide_record(actor, action, record, parent) {
+        crate::access::Decision::Allow => Ok(()),
+        crate::access::Decision::Deny(r) => Err(r),
+    }
+}
+
+/// One row of a pull scan: the record, its access facts and its parent's.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PullRow {
+    pub id: String,
+    pub kind: String,
+    pub version: i64,
+    pub epoch: i64,
+    pub fields: String,
+    pub reference: Option<String>,
+    pub deleted: i64,
+    pub last_seq: i64,
+    pub owner_id: String,
+    pub service_id: Option<String>,
+    pub assignee_id: Option<String>,
+    pub work_group_id: Option<String>,
+    pub submitted: i64,
+    pub shared: i64,
+    pub p_kind: Option<String>,
+    pub p_owner_id: Option<String>,
+    pub p_service_id: Option<String>,
+    pub p_assignee_id: Option<String>,
+    pub p_work_group_id: Option<String>,
+    pub p_submitted: Option<i64>,
+    pub p_shared: i64,
+}
+
+impl PullRow {
+    /// Whether `actor` may read this record, by [`crate::access::decide`].
+    pub(crate) fn visible_to(&self, actor: &Actor) -> bool {
+        let facts = RecordFacts {
+            kind: self.kind.clone(),
+            owner: self.owner_id.clone(),
+            service: self.service_id.clone(),
+            assignee: self.assignee_id.clone(),
+            work_group: self.work_group_id.clone(),
+            submitted: self.submitted != 0,
+            shared_with_actor: self.shared > 0,
+        };
+        let parent = match (&self.p_kind, &self.p_owner_id) {
+            (Some(kind), Some(owner)) => Some(RecordFacts {
+                kind: kind.clone(),
+                owner: owner.clone(),
+                service: self.p_service_id.clone(),
+                assignee: self.p_assignee_id.clone(),
+                work_group: self.p_work_group_id.clone(),
+                submitted: self.p_submitted.unwrap_or(0) != 0,
+                shared_with_actor: self.p_shared > 0,
+            }),
+            _ => None,
+        };
+        access(actor, Action::Read, &facts, parent.as_ref()).is_ok()
+    }
+}
+
+pub(crate) const PULL_SELECT: &str =
+    "SELECT r.id, r.kind, r.version, r.epoch, r.fields, r.reference, r.deleted, r.last_seq, \
+     r.owner_id, r.service_id, r.assignee_id, r.work_group_id, r.submitted, \
+     (SELECT COUNT(*) FROM sync_sharing s WHERE s.record_id = r.id AND s.user_id = $3 \
+      AND s.active = 1) AS shared, \
+     p.kind AS p_kind, p.owner_id AS p_owner_id, p.service_id AS p_service_id, \
+     p.assignee_id AS p_assignee_id, p.work_group_id AS p_work_group_id, \
+     p.submitted AS p_submitted, \
+     (SELECT COUNT(*) FROM sync_sharing s WHERE s.record_id = p.id AND s.user_id = $3 \
+      AND s.active = 1) AS p_shared \
+     FROM sync_records r LEFT JOIN sync_records p ON p.id = r.parent_id \
+     WHERE r.last_seq > $1 AND r.last_seq <= $2 ORDER BY r.last_seq LIMIT $4";
+
 pub(crate) fn parse_fields(s: &str) -> Result<Map<String, Value>> {
     serde_json::from_str(s)
         .map_err(|e| StoreError::Unexpected(anyhow::anyhow!("bad record fields in db: {e}")))
@@ -179,7 +364,11 @@ macro_rules! sync_sql {
                 &self,
                 p: $crate::sync_db::MutationIn<'_>,
             ) -> Result<$crate::sync_db::PushStep> {
-                use $crate::sync_db::{decide, parse_fields, write_event, Current, Decision, PushStep};
+                use $crate::sync_db::{
+                    access, access_columns, decide, is_attached_kind, parse_fields, proposed_facts, write_event,
+                    Current, Decision, PushStep, NO_ACCESS,
+                };
+                use $crate::access::Action;
                 use hearth_protocol::sync::Outcome;
                 let m = p.mutation;
                 let now = $crate::sync_db::at(p.now);
@@ -239,7 +428,53 @@ macro_rules! sync_sql {
                     }
                     None => None,
                 };
-                let (outcome, audit_outcome, reason) = match decide(p.user, m, cur.as_ref()) {
+                // Access (access::decide): the record as it is, and as this write would leave
+                // it (e.g. a document attached to a plan this user may not see).
+                let user = p.user.to_string();
+                let mut denied: Option<&'static str> = None;
+                // Where the record's access comes from after this write (parent_id).
+                let mut root: Option<String> = None;
+                let existing = self.record_facts(&mut tx, &record, &user).await?;
+                if let Some((now_facts, parent_id)) = &existing {
+                    let parent = match parent_id {
+                        Some(id) => self.record_facts(&mut tx, id, &user).await?.map(|f| f.0),
+                        None => None,
+                    };
+                    denied = access(p.actor, Action::Write, now_facts, parent.as_ref()).err();
+                }
+                if denied.is_none() {
+                    let mut after = cur.as_ref().map(|c| c.fields.clone()).unwrap_or_default();
+                    for c in &m.changes {
+                        after.insert(c.field.clone(), c.value.clone());
+                    }
+                    let owner = cur.as_ref().map_or(user.clone(), |c| c.owner_id.clone());
+                    let kind = cur.as_ref().map_or(m.kind.as_str(), |c| c.kind.as_str()).to_owned();
+                    let mut next = proposed_facts(&owner, &kind, &after);
+                    next.shared_with_actor =
+                        existing.as_ref().is_some_and(|e| e.0.shared_with_actor);
+                    let mut parent = None;
+                    if let Some(id) = access_columns(&kind, &after).parent {
+                        // Attached to an attached record (a document on a contribution):
+                        // follow that record's own parent, so access comes from the plan or
+                        // task at the root.
+                        root = Some(id.clone());
+                        if let Some((f, up)) = self.record_facts(&mut tx, &id, &user).await? {
+                            match up.filter(|_| is_attached_kind(&f.kind)) {
+                                Some(up) => {
+                                    parent = self.record_facts(&mut tx, &up, &user).await?.map(|f| f.0);
+                                    root = Some(up);
+                                }
+                                None => parent = Some(f),
+                            }
+                        }
+                    }
+                    denied = access(p.actor, Action::Write, &next, parent.as_ref()).err();
+                }
+                let decision = match denied {
+                    Some(_) => Decision::Reject(NO_ACCESS),
+                    None => decide(p.user, m, cur.as_ref()),
+                };
+                let (outcome, audit_outcome, reason) = match decision {
                     Decision::Apply {
                         fields,
                         deleted,
@@ -267,12 +502,17 @@ macro_rules! sync_sql {
                         )
                         .fetch_one(&mut *tx)
                         .await?;
+                        let kind = cur.as_ref().map_or(m.kind.as_str(), |c| c.kind.as_str());
+                        let mut cols = access_columns(kind, &fields);
+                        cols.parent = root.clone();
                         let fields_json = serde_json::Value::Object(fields).to_string();
                         if create {
                             sqlx::query(
                                 "INSERT INTO sync_records (id, kind, owner_id, version, epoch, \
-                                 fields, reference, deleted, last_seq, created_at, updated_at) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $9)",
+                                 fields, reference, deleted, last_seq, created_at, updated_at, \
+                                 service_id, assignee_id, work_group_id, submitted, parent_id) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $9, \
+                                 $10, $11, $12, $13, $14)",
                             )
                             .bind(&record)
                             .bind(m.kind.as_str())
@@ -283,12 +523,19 @@ macro_rules! sync_sql {
                             .bind(&reference)
                             .bind(seq)
                             .bind(now)
+                            .bind(&cols.service)
+                            .bind(&cols.assignee)
+                            .bind(&cols.work_group)
+                            .bind(i64::from(cols.submitted))
+                            .bind(&cols.parent)
                             .execute(&mut *tx)
                             .await?;
                         } else {
                             sqlx::query(
                                 "UPDATE sync_records SET version = $1, fields = $2, deleted = $3, \
-                                 last_seq = $4, updated_at = $5 WHERE id = $6",
+                                 last_seq = $4, updated_at = $5, service_id = $7, \
+                                 assignee_id = $8, work_group_id = $9, submitted = $10, \
+                                 parent_id = $11 WHERE id = $6",
                             )
                             .bind(version)
                             .bind(&fields_json)
@@ -296,6 +543,11 @@ macro_rules! sync_sql {
                             .bind(seq)
                             .bind(now)
                             .bind(&record)
+                            .bind(&cols.service)
+                            .bind(&cols.assignee)
+                            .bind(&cols.work_group)
+                            .bind(i64::from(cols.submitted))
+                            .bind(&cols.parent)
                             .execute(&mut *tx)
                             .await?;
                         }
@@ -324,7 +576,11 @@ macro_rules! sync_sql {
                         };
                         self.sync_answered(&mut tx, &client, m, "rejected", &outcome, now)
                             .await?;
-                        (outcome, "rejected", Some(reason))
+                        match denied {
+                            // A denial by the access rules, with the rule's reason.
+                            Some(rule) => (outcome, "denied", Some(rule)),
+                            None => (outcome, "rejected", Some(reason)),
+                        }
                     }
                 };
                 sqlx::query("UPDATE sync_clients SET last_mutation_id = $1 WHERE client_id = $2")
@@ -336,6 +592,22 @@ macro_rules! sync_sql {
                 self.audit_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(PushStep::Answered(outcome))
+            }
+
+            /// A record's access facts and parent id, as `user` asks.
+            async fn record_facts(
+                &self,
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                id: &str,
+                user: &str,
+            ) -> Result<Option<($crate::access::RecordFacts, Option<String>)>> {
+                let row: Option<$crate::sync_db::FactsRow> =
+                    sqlx::query_as($crate::sync_db::FACTS_SELECT)
+                        .bind(id)
+                        .bind(user)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                Ok(row.map($crate::sync_db::facts_of))
             }
 
             async fn sync_answered(
@@ -393,89 +665,81 @@ macro_rules! sync_sql {
                 Ok(answered.and_then(|(d,)| serde_json::from_str(&d).ok()))
             }
 
-            /// Appends an audit row inside the caller's transaction.
+            /// Writes an audit row inside the caller's transaction (chained later by the
+            /// sealer; see `crate::audit`).
             async fn audit_in(
                 &self,
                 tx: &mut sqlx::Transaction<'_, $Db>,
                 e: &$crate::store::AuditEvent,
             ) -> Result<()> {
-                let (seq, prev): (i64, String) = sqlx::query_as(
-                    "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-                )
-                .fetch_one(&mut **tx)
-                .await?;
-                let row = crate::audit::chain(seq, &prev, e);
-                sqlx::query(
-                    "INSERT INTO audit_log \
-                     (seq, at, actor, device, action, target, outcome, reason, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(row.seq)
-                .bind(row.at)
-                .bind(&row.actor)
-                .bind(&row.device)
-                .bind(&row.action)
-                .bind(&row.target)
-                .bind(&row.outcome)
-                .bind(&row.reason)
-                .bind(&row.prev_hash)
-                .bind(&row.hash)
-                .execute(&mut **tx)
-                .await?;
-                sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-                    .bind(&row.hash)
-                    .execute(&mut **tx)
-                    .await?;
+                Self::audit_enqueue(&mut **tx, e).await?;
                 Ok(())
             }
 
             pub(crate) async fn sync_pull_impl(
                 &self,
-                user: UserId,
+                actor: &$crate::access::Actor,
                 after: i64,
                 limit: u32,
             ) -> Result<$crate::sync_db::PullPage> {
-                use $crate::sync_db::{parse_fields, parse_kind, PullPage};
+                use $crate::sync_db::{parse_fields, parse_kind, PullPage, PullRow, PULL_SELECT};
                 use hearth_protocol::sync::Change;
-                let user = user.to_string();
+                let user = actor.user.to_string();
                 // Read first: every change numbered at or below it has committed (writers
                 // take numbers in commit order), so serving only up to it never skips one.
                 let (bound,): (i64,) =
                     sqlx::query_as("SELECT change_seq FROM sync_state WHERE id = 1")
                         .fetch_one(&self.pool)
                         .await?;
-                let rows: Vec<(String, String, i64, i64, String, Option<String>, i64, i64)> =
-                    sqlx::query_as(
-                        "SELECT r.id, r.kind, r.version, r.epoch, r.fields, r.reference, \
-                         r.deleted, r.last_seq FROM sync_records r \
-                         WHERE r.last_seq > $1 AND r.last_seq <= $2 \
-                           AND (r.owner_id = $3 OR EXISTS (SELECT 1 FROM sync_sharing s \
-                                WHERE s.record_id = r.id AND s.user_id = $3 AND s.active = 1)) \
-                         ORDER BY r.last_seq LIMIT $4",
-                    )
-                    .bind(after)
-                    .bind(bound)
-                    .bind(&user)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                let more = rows.len() == usize::try_from(limit).unwrap_or(usize::MAX);
-                let next_cursor = match (more, rows.last()) {
-                    (true, Some(last)) => last.7,
-                    _ => bound.max(after),
+                // Scan the change log in order, keeping what access::decide lets this user
+                // read, until the page is full, the log ends, or the scan budget is spent.
+                let want = usize::try_from(limit).unwrap_or(usize::MAX);
+                let batch = i64::from(limit);
+                let budget = want.saturating_mul(10).max(5000);
+                let mut scanned = 0usize;
+                let mut cursor = after;
+                let mut visible: Vec<PullRow> = Vec::new();
+                let more = 'scan: loop {
+                    let rows: Vec<PullRow> = sqlx::query_as(PULL_SELECT)
+                        .bind(cursor)
+                        .bind(bound)
+                        .bind(&user)
+                        .bind(batch)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let n = rows.len();
+                    for row in rows {
+                        if row.visible_to(actor) {
+                            if visible.len() == want {
+                                break 'scan true;
+                            }
+                            cursor = row.last_seq;
+                            visible.push(row);
+                        } else {
+                            cursor = row.last_seq;
+                        }
+                    }
+                    scanned += n;
+                    if i64::try_from(n).unwrap_or(i64::MAX) < batch {
+                        break false;
+                    }
+                    if scanned >= budget {
+                        break true;
+                    }
                 };
-                let mut changes = Vec::with_capacity(rows.len());
-                for (id, kind, version, epoch, fields, reference, deleted, seq) in rows {
+                let next_cursor = if more { cursor } else { bound.max(after) };
+                let mut changes = Vec::with_capacity(visible.len());
+                for r in visible {
                     changes.push((
-                        seq,
+                        r.last_seq,
                         Change {
-                            record_id: $crate::sync_db::parse_uuid(&id)?,
-                            kind: parse_kind(&kind)?,
-                            version,
-                            epoch,
-                            deleted: deleted != 0,
-                            fields: parse_fields(&fields)?,
-                            reference,
+                            record_id: $crate::sync_db::parse_uuid(&r.id)?,
+                            kind: parse_kind(&r.kind)?,
+                            version: r.version,
+                            epoch: r.epoch,
+                            deleted: r.deleted != 0,
+                            fields: parse_fields(&r.fields)?,
+                            reference: r.reference,
                         },
                     ));
                 }

@@ -17,7 +17,7 @@ use crate::{hex, time, Store};
 /// The largest document accepted: 15 MiB (15 × 1024 × 1024 bytes), as on the server.
 pub const MAX_DOCUMENT_BYTES: u64 = 15 * 1024 * 1024;
 
-const CHUNK_BYTES: usize = 1024 * 1024;
+pub(crate) const CHUNK_BYTES: usize = 1024 * 1024;
 
 /// A document to store.
 #[derive(Debug, Clone)]
@@ -68,7 +68,7 @@ impl std::fmt::Debug for Document {
     }
 }
 
-fn meta_from_row(row: &SqliteRow) -> StoreResult<DocumentMeta> {
+pub(crate) fn meta_from_row(row: &SqliteRow) -> StoreResult<DocumentMeta> {
     let bad = |what: &str| StoreError::Unreadable(format!("document {what}"));
     let id: String = row.try_get("id")?;
     let record_id: String = row.try_get("record_id")?;
@@ -88,7 +88,7 @@ fn meta_from_row(row: &SqliteRow) -> StoreResult<DocumentMeta> {
     })
 }
 
-const META_COLUMNS: &str =
+pub(crate) const META_COLUMNS: &str =
     "id, record_id, title, file_name, content_type, size, sha256, version, added_at";
 
 impl Store {

@@ -28,7 +28,10 @@
 //! Sync (the `hearth-sync` engine drives it): [`Store::pending_mutations`] to push,
 //! [`Store::record_answers`] for the server's answers, [`Store::apply_pull`] for each pulled
 //! page with its cursor, [`Store::conflicts`] and [`Store::resolve_conflict`] for the
-//! resolution screen.
+//! resolution screen. Documents: [`Store::document_range`] for resumable upload,
+//! [`Store::apply_pull_with_documents`] for pulled ones. A restored server:
+//! [`Store::begin_restore`] puts the journal of answered mutations back in front of the
+//! outbox.
 //!
 //! # Invariants
 //! - The database is never plaintext: the key pragma is the first statement on every
@@ -41,6 +44,7 @@
 
 #![forbid(unsafe_code)]
 
+mod document_sync;
 mod documents;
 mod drafts;
 mod error;
@@ -49,6 +53,7 @@ mod ids;
 mod key;
 mod open;
 mod outbox;
+mod restore;
 mod search;
 mod sync;
 mod time;
@@ -67,6 +72,7 @@ pub use key::{
 };
 pub use open::{existing_protection, set_aside_cache, ExistingCache, DATABASE_FILE_NAME};
 pub use outbox::{FieldChange, Mutation, Operation};
+pub use restore::JOURNAL_DAYS;
 pub use search::SearchTerms;
 pub use sync::{Answer, Conflict, ConflictField, ConflictOutcome, PulledPage, PulledRecord};
 

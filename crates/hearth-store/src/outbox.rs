@@ -165,11 +165,23 @@ impl Store {
     /// Removes every mutation up to and including `up_to` (the server has applied, skipped
     /// or answered them). Returns how many were removed.
     pub async fn acknowledge(&self, up_to: MutationId) -> StoreResult<u64> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Kept for a server restored from a backup (`restore`).
+        sqlx::query(
+            "INSERT OR REPLACE INTO outbox_acked (mutation_id, client_id, record_id, kind,
+                 operation, step, base_version, changes, created_at, epoch, acked_at)
+             SELECT mutation_id, client_id, record_id, kind, operation, step, base_version,
+                 changes, created_at, epoch, created_at FROM outbox WHERE mutation_id <= ?",
+        )
+        .bind(up_to.0)
+        .execute(&mut *tx)
+        .await?;
         let done = sqlx::query("DELETE FROM outbox WHERE mutation_id <= ?")
             .bind(up_to.0)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
+        tx.commit().await?;
         tracing::debug!(up_to = up_to.0, removed = done, "outbox acknowledged");
         Ok(done)
     }

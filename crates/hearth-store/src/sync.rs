@@ -7,6 +7,8 @@
 //! outbox edits re-applied on top, so a pull never hides an edit that is still waiting, and
 //! the next edit's base version is the version the server will have once those are in.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use hearth_domain::RecordKind;
 use serde::{Deserialize, Serialize};
@@ -207,6 +209,7 @@ impl Store {
             let Some((record_id, kind, operation, changes)) = row else {
                 continue;
             };
+            crate::restore::journal(&mut tx, mutation_id.0, at).await?;
             sqlx::query("DELETE FROM outbox WHERE mutation_id = ?")
                 .bind(mutation_id.0)
                 .execute(&mut *tx)
@@ -306,6 +309,7 @@ impl Store {
                 }
             }
         }
+        crate::restore::prune(&mut tx, at).await?;
         tx.commit().await?;
         tracing::debug!(answers = answers.len(), "push answers recorded");
         Ok(())
@@ -316,10 +320,28 @@ impl Store {
     /// purged records leave the cache with their documents. A change older than the
     /// server version already held is ignored.
     pub async fn apply_pull(&self, page: &PulledPage, at: DateTime<Utc>) -> StoreResult<()> {
+        self.apply_pull_with_documents(page, &HashMap::new(), at)
+            .await
+    }
+
+    /// [`Store::apply_pull`], with the bytes of the page's documents (downloaded and
+    /// verified by the caller), by SHA-256. Documents are written after the page's other
+    /// records, in the same transaction; one whose bytes are missing is skipped.
+    pub async fn apply_pull_with_documents(
+        &self,
+        page: &PulledPage,
+        documents: &HashMap<String, Vec<u8>>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let at_text = time::encode(at);
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // After a new server epoch the restored server is the truth, even when older.
+        let restoring: i64 = sqlx::query_scalar("SELECT restoring FROM sync_state WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let restoring = restoring != 0;
         for r in &page.records {
-            // Document metadata arrives with document download, which is not built yet.
+            // Documents go last, once the records they belong to are here.
             if r.kind == RecordKind::Document {
                 continue;
             }
@@ -335,7 +357,7 @@ impl Store {
                     .await?;
             let fields = to_json(&r.fields)?;
             match existing {
-                Some((held, _)) if held.is_some_and(|v| v > r.version) => continue,
+                Some((held, _)) if !restoring && held.is_some_and(|v| v > r.version) => continue,
                 Some((_, kind)) if kind != r.kind.as_str() => {
                     return Err(StoreError::KindMismatch {
                         id: RecordId::from_uuid(r.id),
@@ -393,6 +415,15 @@ impl Store {
                 set_reference(&mut tx, &id, reference).await?;
             }
             rebuild(&mut tx, &id).await?;
+        }
+        for r in page
+            .records
+            .iter()
+            .filter(|r| r.kind == RecordKind::Document)
+        {
+            let sha = r.fields.get("sha256").and_then(Value::as_str);
+            let bytes = sha.and_then(|s| documents.get(s)).map(Vec::as_slice);
+            crate::document_sync::apply_pulled_document(&mut tx, r, bytes, restoring).await?;
         }
         let mut purged = 0;
         for id in &page.purges {

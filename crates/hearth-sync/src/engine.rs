@@ -125,10 +125,10 @@ pub enum SyncEvent {
     },
 }
 
-struct Inner {
-    store: Store,
-    http: reqwest::Client,
-    config: EngineConfig,
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    pub(crate) http: reqwest::Client,
+    pub(crate) config: EngineConfig,
     token: Mutex<String>,
     /// Only one sync at a time (the background loop and `sync_once` callers share it).
     running: tokio::sync::Mutex<()>,
@@ -136,7 +136,7 @@ struct Inner {
 
 /// The sync engine for one store. Cheap to clone.
 #[derive(Clone)]
-pub struct Engine(Arc<Inner>);
+pub struct Engine(pub(crate) Arc<Inner>);
 
 /// The background loop: [`SyncHandle::sync_now`] wakes it, dropping or
 /// [`SyncHandle::stop`] ends it.
@@ -248,7 +248,12 @@ impl Engine {
         progress(SyncEvent::Started);
         let mut report = SyncReport::default();
         self.push(&mut report, progress).await?;
-        self.pull(&mut report, progress).await?;
+        if self.pull(&mut report, progress).await? {
+            // A new server epoch: the answered mutations went back into the outbox; send
+            // them, then read everything again.
+            self.push(&mut report, progress).await?;
+            self.pull(&mut report, progress).await?;
+        }
         tracing::debug!(
             pushed = report.pushed,
             conflicts = report.conflicts,
@@ -259,7 +264,7 @@ impl Engine {
         Ok(report)
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Vec<u8>, SyncError> {
+    pub(crate) async fn send(&self, req: reqwest::RequestBuilder) -> Result<Vec<u8>, SyncError> {
         let res = req
             .bearer_auth(self.token())
             .send()
@@ -294,11 +299,14 @@ impl Engine {
         progress: &(dyn Fn(SyncEvent) + Send + Sync),
     ) -> Result<(), SyncError> {
         let store = &self.0.store;
+        let mut requeued = false;
         loop {
             let pending = store.pending_mutations(self.0.config.push_batch).await?;
             if pending.is_empty() {
                 return Ok(());
             }
+            // A document's metadata goes only once its bytes are up.
+            self.upload_for_batch(&pending, report).await?;
             let request = PushRequest {
                 client_id: store.client_id().as_uuid(),
                 mutations: pending
@@ -326,7 +334,7 @@ impl Engine {
                 serde_json::to_vec(&request).map_err(|e| SyncError::Protocol(e.to_string()))?;
             report.bytes_sent += u64::try_from(body.len()).unwrap_or(0);
             let url = format!("{}{}", self.0.config.base_url, paths::SYNC_PUSH);
-            let bytes = self
+            let sent = self
                 .send(
                     self.0
                         .http
@@ -334,7 +342,17 @@ impl Engine {
                         .header(reqwest::header::CONTENT_TYPE, "application/json")
                         .body(body),
                 )
-                .await?;
+                .await;
+            let bytes = match sent {
+                // The server lacks mutations it once answered (restored from a backup):
+                // send them again from the journal, once per sync.
+                Err(SyncError::Gap { .. }) if !requeued => {
+                    requeued = true;
+                    store.begin_restore().await?;
+                    continue;
+                }
+                other => other?,
+            };
             report.bytes_received += u64::try_from(bytes.len()).unwrap_or(0);
             let response: PushResponse =
                 serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
@@ -364,13 +382,14 @@ impl Engine {
         }
     }
 
+    /// Pulls to the end of the log; true when the server showed a new epoch (the journal
+    /// went back into the outbox and pull starts again from the beginning).
     async fn pull(
         &self,
         report: &mut SyncReport,
         progress: &(dyn Fn(SyncEvent) + Send + Sync),
-    ) -> Result<(), SyncError> {
+    ) -> Result<bool, SyncError> {
         let store = &self.0.store;
-        let mut restarted = false;
         loop {
             let (cursor, epoch) = store.sync_cursor().await?;
             let url = format!(
@@ -383,16 +402,19 @@ impl Engine {
             report.bytes_received += u64::try_from(bytes.len()).unwrap_or(0);
             let page: PullResponse =
                 serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
-            if epoch.as_deref().is_some_and(|e| e != page.server_epoch) && !restarted {
-                // The server was restored from a backup: read everything again.
-                tracing::warn!("server epoch changed; pulling from the beginning");
-                store.reset_sync_cursor().await?;
-                restarted = true;
-                continue;
+            if epoch.as_deref().is_some_and(|e| e != page.server_epoch) {
+                // The server was restored from a backup: send again what it may lack, then
+                // read everything again.
+                tracing::warn!(
+                    "server epoch changed; sending again and pulling from the beginning"
+                );
+                store.begin_restore().await?;
+                return Ok(true);
             }
             report.pulled += u64::try_from(page.changes.len()).unwrap_or(0);
             report.purged += u64::try_from(page.purges.len()).unwrap_or(0);
             let more = page.more;
+            let documents = self.download_for_page(&page.changes, report).await?;
             let pulled = PulledPage {
                 records: page
                     .changes
@@ -411,13 +433,16 @@ impl Engine {
                 cursor: page.next_cursor,
                 server_epoch: page.server_epoch,
             };
-            store.apply_pull(&pulled, chrono::Utc::now()).await?;
+            store
+                .apply_pull_with_documents(&pulled, &documents, chrono::Utc::now())
+                .await?;
             progress(SyncEvent::Pulled {
                 records: report.pulled,
                 bytes_received: report.bytes_received,
             });
             if !more {
-                return Ok(());
+                store.end_restore().await?;
+                return Ok(false);
             }
         }
     }

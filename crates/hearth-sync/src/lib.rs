@@ -13,13 +13,22 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Documents (`documents`): before a push batch goes, the bytes of each `put_document` in
+//! it are uploaded resumably (the server is asked how far it got, then 1 MiB chunks with
+//! their SHA-256, then finalise), so metadata never reaches the server before its bytes and
+//! the outbox order holds; pulled documents are downloaded by hash and verified before the
+//! page is applied. A server restored from a backup (a new epoch, or a push refused with a
+//! gap) gets the journal of answered mutations again, then everything is pulled again.
+//!
 //! Invariants: a mutation leaves the outbox only when the server has answered it, in the
-//! same local transaction that records the answer; a pulled page and its cursor are written
+//! same local transaction that records the answer (and keeps it in the journal); a pulled page and its cursor are written
 //! in one local transaction; every store call is a short transaction, so typing (autosave)
 //! is never blocked for long. Log lines carry ids and counts only.
 
 #![forbid(unsafe_code)]
 
+mod documents;
 mod engine;
 
+pub use documents::{UploadReport, UPLOAD_CHUNK_BYTES};
 pub use engine::{Engine, EngineConfig, SyncError, SyncEvent, SyncHandle, SyncReport};

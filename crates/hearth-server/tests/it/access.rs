@@ -1,13 +1,20 @@
 //! The role matrix: every endpoint that exists × every demo role, with users probing other
-//! people's ids. Denied exactly where the rules say, and every denial audited.
+//! people's ids — accounts, and synced records of every kind through push and pull. Denied
+//! exactly where the rules say, and every denial audited.
 
+use std::collections::BTreeSet;
+
+use chrono::Utc;
 use hearth_domain::UserId;
 use hearth_protocol::paths;
+use hearth_protocol::sync::{Outcome, PullResponse, PushResponse};
 use hearth_server::seed::DEMO_PASSWORD;
+use hearth_server::store::AuditEvent;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
+use uuid::Uuid;
 
-use crate::helpers::{on_both, spawn_app, Backend};
+use crate::helpers::{on_both, spawn_app, Backend, TestApp};
 
 on_both!(role_matrix);
 
@@ -117,6 +124,8 @@ async fn role_matrix(b: Backend) {
         denials += usize::from(want == DENIED);
     }
 
+    denials += sync_matrix(&app, &names, &tokens, &ids).await;
+
     // Disable: only business support, never themselves; the target is Morgan.
     let target = paths::user_disable(ids[5]);
     for (i, name) in names.iter().enumerate() {
@@ -153,4 +162,220 @@ async fn role_matrix(b: Backend) {
         let text = format!("{r:?}");
         !text.contains('@')
     }));
+}
+
+fn create(id: i64, record: Uuid, kind: &str, fields: Value) -> Value {
+    let changes: Vec<Value> = fields
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| json!({"field": k, "base": null, "value": v}))
+        .collect();
+    json!({"mutation_id": id, "record_id": record, "kind": kind, "operation": "create",
+           "base_version": 0, "epoch": 0, "changes": changes})
+}
+
+async fn push(app: &TestApp, token: &str, client: Uuid, muts: Vec<Value>) -> PushResponse {
+    let r = app
+        .post_as(
+            paths::SYNC_PUSH,
+            token,
+            json!({"client_id": client, "mutations": muts}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    serde_json::from_value(r.body).unwrap()
+}
+
+async fn pull_all(app: &TestApp, token: &str) -> BTreeSet<Uuid> {
+    let (mut cursor, mut seen) = (0, BTreeSet::new());
+    loop {
+        let r = app
+            .get_as(
+                &format!("{}?after={cursor}&limit=3", paths::SYNC_PULL),
+                token,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let page: PullResponse = serde_json::from_value(r.body).unwrap();
+        seen.extend(page.changes.iter().map(|c| c.record_id));
+        cursor = page.next_cursor;
+        if !page.more {
+            return seen;
+        }
+    }
+}
+
+/// Sync push and pull × every role, over a record of every kind Alex wrote: each user's
+/// pull holds exactly what `access::decide` lets them read; each user's push to each of
+/// those ids is denied (and audited as `denied`) exactly where they may not write, and
+/// otherwise refused by the single-editor rule (audited as `rejected`). Returns the number
+/// of denials.
+async fn sync_matrix(app: &TestApp, names: &[&str], tokens: &[String], ids: &[UserId]) -> usize {
+    let [alex, jo, _sam, _pat, robin, _morgan] = [ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]];
+    let services = app.store.list_services().await.unwrap();
+    let slt = services
+        .iter()
+        .find(|s| s.commissioned_service.as_deref() == Some("SLT"))
+        .unwrap()
+        .id;
+    let north_group = app.store.list_work_groups().await.unwrap()[0].id;
+
+    // Alex writes one record of every kind (invented content only).
+    let [plan, request, task, submitted, draft, document, review, contribution] =
+        [(); 8].map(|_| Uuid::now_v7());
+    let records = [
+        ("plan", plan, json!({"family_name": "Testfamily"})),
+        ("request", request, json!({"service_id": slt.to_string()})),
+        (
+            "task",
+            task,
+            json!({"assignee_id": robin.to_string(), "work_group_id": north_group.to_string()}),
+        ),
+        ("referral", submitted, json!({"status": "submitted"})),
+        ("referral", draft, json!({"status": {"status": "draft"}})),
+        (
+            "document",
+            document,
+            json!({"record_id": plan.to_string(), "title": "Consent form"}),
+        ),
+        ("review", review, json!({"plan_id": plan.to_string()})),
+        (
+            "contribution",
+            contribution,
+            json!({"task_id": task.to_string()}),
+        ),
+    ];
+    let muts = records
+        .iter()
+        .zip(1..)
+        .map(|((kind, id, fields), n)| create(n, *id, kind, fields.clone()))
+        .collect();
+    let answer = push(app, &tokens[0], Uuid::now_v7(), muts).await;
+    for r in &answer.results {
+        assert!(
+            matches!(r.outcome, Outcome::Applied { version: 1, .. }),
+            "{r:?}"
+        );
+    }
+    // The plan is shared with Robin; Jo was on its list and was removed.
+    let event = |action: &str| AuditEvent {
+        at: Utc::now(),
+        actor: Some(alex),
+        device: None,
+        action: action.to_owned(),
+        target: Some(plan.to_string()),
+        outcome: "ok".to_owned(),
+        reason: Some("changed by the plan's coordinator".to_owned()),
+    };
+    for (who, active) in [(robin, true), (jo, true), (jo, false)] {
+        app.store
+            .set_sharing(plan, who, active, &event("plan.share"))
+            .await
+            .unwrap();
+    }
+
+    // Who may read (and write) what, by the rules: a plan by its sharing list (the
+    // document and review with it); a request by its service (SLT: Jo); a task by its
+    // assignee (Robin) and work group (North: Alex, Sam, Robin), the contribution with
+    // it; a referral by its author, and MASH triage once submitted.
+    //                         alex  jo     sam    pat    robin  morgan
+    let expected: [(Uuid, [bool; 6]); 8] = [
+        (plan, [true, false, false, false, true, false]),
+        (request, [true, true, false, false, false, false]),
+        (task, [true, false, true, false, true, false]),
+        (submitted, [true, false, false, false, false, true]),
+        (draft, [true, false, false, false, false, false]),
+        (document, [true, false, false, false, true, false]),
+        (review, [true, false, false, false, true, false]),
+        (contribution, [true, false, true, false, true, false]),
+    ];
+
+    // Every role may sync its own records: a plan of their own, pushed and pulled back.
+    let mut own = Vec::new();
+    let mut clients = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let mine = Uuid::now_v7();
+        let client = Uuid::now_v7();
+        let a = push(
+            app,
+            token,
+            client,
+            vec![create(1, mine, "plan", json!({"n": i}))],
+        )
+        .await;
+        assert!(
+            matches!(a.results[0].outcome, Outcome::Applied { .. }),
+            "{}: {a:?}",
+            names[i]
+        );
+        own.push(mine);
+        clients.push(client);
+    }
+    for (i, token) in tokens.iter().enumerate() {
+        let seen = pull_all(app, token).await;
+        let mut want: BTreeSet<Uuid> = expected
+            .iter()
+            .filter(|(_, who)| who[i])
+            .map(|(id, _)| *id)
+            .collect();
+        want.insert(own[i]);
+        assert_eq!(seen, want, "pull as {}", names[i]);
+    }
+
+    // Everyone but Alex probes every one of Alex's ids: an edit, a create over it, and a
+    // document attached to it.
+    let mut denials = 0;
+    for i in 1..tokens.len() {
+        let mut muts = Vec::new();
+        let mut want = Vec::new();
+        let mut n = 2;
+        for (id, who) in &expected {
+            let edit = json!({"mutation_id": n, "record_id": id, "kind": "plan",
+                "operation": "update", "base_version": 1, "epoch": 0,
+                "changes": [{"field": "note", "base": null, "value": "probe"}]});
+            let over = create(n + 1, *id, "plan", json!({"note": "probe"}));
+            let attach = create(
+                n + 2,
+                Uuid::now_v7(),
+                "document",
+                json!({"record_id": id.to_string(), "title": "Probe"}),
+            );
+            muts.extend([edit, over, attach]);
+            // Edits and creates over someone else's record: denied by the rules where
+            // they may not write it, else refused by the single-editor rule. Attaching a
+            // document: denied where they may not write the record, else applied.
+            want.extend([!who[i], !who[i], !who[i]]);
+            n += 3;
+        }
+        let answer = push(app, &tokens[i], clients[i], muts).await;
+        for (r, denied) in answer.results.iter().zip(&want) {
+            match (&r.outcome, denied) {
+                (Outcome::Rejected { reason }, true) => {
+                    assert_eq!(reason, "you do not have access to this record");
+                    denials += 1;
+                }
+                (Outcome::Rejected { reason }, false) => {
+                    assert_eq!(reason, "only the record's current editor may change it")
+                }
+                (Outcome::Applied { .. }, false) => {}
+                other => panic!("{}: mutation {}: {other:?}", names[i], r.mutation_id),
+            }
+        }
+    }
+
+    // Nothing of Alex's changed.
+    let r = app
+        .get_as(&format!("{}?after=0", paths::SYNC_PULL), &tokens[0])
+        .await;
+    let page: PullResponse = serde_json::from_value(r.body).unwrap();
+    for c in page
+        .changes
+        .iter()
+        .filter(|c| expected.iter().any(|e| e.0 == c.record_id))
+    {
+        assert_eq!(c.version, 1, "{c:?}");
+        assert!(!c.fields.contains_key("note"));
+    }
+    denials
 }

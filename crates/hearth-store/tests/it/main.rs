@@ -1,6 +1,7 @@
 //! Integration tests of hearth-store: one binary, a fresh temporary data folder per test.
 
 mod crash;
+mod document_sync;
 mod documents;
 mod drafts;
 mod helpers;

@@ -1,0 +1,251 @@
+//! Document bytes (DESIGN.md, "Sync protocol" 5): the resumable upload of a stored
+//! document, and the verified download of pulled ones.
+//!
+//! Order: before a push batch goes, the bytes of every `put_document` in it are uploaded
+//! and finalised, so the server never gets a document's metadata before its bytes, and
+//! the outbox is still pushed strictly in order (the batch simply waits for the bytes).
+//! An upload that fails for a passing reason fails the sync (nothing of the batch is sent;
+//! the next sync asks the server how far the upload got and goes on from there). One the
+//! server refuses for good (e.g. not a Word, PDF, JPEG or PNG file) lets the batch go: the
+//! server then rejects that `put_document`, which the store keeps for a person.
+
+use std::collections::HashMap;
+
+use hearth_protocol::paths;
+use hearth_protocol::sync::{Change, UploadCreate, UploadFinalise, UploadStatus};
+use hearth_store::{DocumentId, Mutation, Operation};
+use sha2::{Digest as _, Sha256};
+use uuid::Uuid;
+
+use crate::engine::{Engine, SyncError, SyncReport};
+
+/// Bytes per uploaded chunk (the store keeps documents in chunks of the same size).
+pub const UPLOAD_CHUNK_BYTES: u64 = 1024 * 1024;
+
+/// What one upload attempt did (filled in as it goes, so it is also true after a failure).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UploadReport {
+    pub upload_id: Option<Uuid>,
+    /// Where the server said the upload had got to when this attempt started.
+    pub resumed_from: u64,
+    /// Chunk requests started (the last may have failed).
+    pub chunks_sent: u64,
+    pub bytes_sent: u64,
+    pub finalised: bool,
+}
+
+fn sha_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, SyncError> {
+    serde_json::from_slice(bytes).map_err(|e| SyncError::Protocol(e.to_string()))
+}
+
+impl Engine {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.0.config.base_url, path)
+    }
+
+    /// How far an upload got, as the server has it.
+    pub async fn upload_status(&self, upload_id: Uuid) -> Result<UploadStatus, SyncError> {
+        let bytes = self
+            .send(self.0.http.get(self.url(&paths::upload(upload_id))))
+            .await?;
+        json(&bytes)
+    }
+
+    /// Uploads a stored document's bytes, going on from where the server got to.
+    pub async fn upload_document(&self, id: DocumentId) -> Result<UploadReport, SyncError> {
+        let mut report = UploadReport::default();
+        self.upload_document_with(id, &mut report).await?;
+        Ok(report)
+    }
+
+    /// [`Engine::upload_document`], filling in `report` as it goes.
+    pub async fn upload_document_with(
+        &self,
+        id: DocumentId,
+        report: &mut UploadReport,
+    ) -> Result<(), SyncError> {
+        let store = &self.0.store;
+        let meta = store
+            .document_meta(id)
+            .await?
+            .ok_or_else(|| SyncError::Protocol(format!("document {id} is not in the cache")))?;
+        // Starting it again finds the upload: its answer is how far it got.
+        let create = UploadCreate {
+            document_id: id.as_uuid(),
+            size: meta.size,
+            sha256: meta.sha256.clone(),
+        };
+        let body = serde_json::to_vec(&create).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let bytes = self
+            .send(
+                self.0
+                    .http
+                    .post(self.url(paths::UPLOADS))
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body),
+            )
+            .await?;
+        let mut status: UploadStatus = json(&bytes)?;
+        report.upload_id = Some(status.upload_id);
+        report.resumed_from = status.offset;
+        // Bounded: every chunk moves the offset on, or the status is asked again once.
+        let mut tries = 4 + 2 * meta.size.div_ceil(UPLOAD_CHUNK_BYTES);
+        while !status.finalised && status.offset < status.size {
+            tries = tries.saturating_sub(1);
+            if tries == 0 {
+                return Err(SyncError::Protocol("the upload does not move on".into()));
+            }
+            let len = UPLOAD_CHUNK_BYTES.min(status.size - status.offset);
+            let chunk = store
+                .document_range(id, status.offset, usize::try_from(len).unwrap_or(0))
+                .await?
+                .ok_or_else(|| SyncError::Protocol(format!("document {id} left the cache")))?;
+            if chunk.is_empty() {
+                return Err(SyncError::Protocol(format!("document {id} is shorter")));
+            }
+            report.chunks_sent += 1;
+            report.bytes_sent += chunk.len() as u64;
+            let url = format!(
+                "{}?offset={}",
+                self.url(&paths::upload(status.upload_id)),
+                status.offset
+            );
+            let answer = self
+                .send(
+                    self.0
+                        .http
+                        .put(url)
+                        .header(paths::CHUNK_SHA256_HEADER, sha_hex(&chunk))
+                        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                        .body(chunk),
+                )
+                .await;
+            status = match answer {
+                Ok(bytes) => json(&bytes)?,
+                // Not where the server got to (an earlier answer was lost): ask.
+                Err(SyncError::Server { status: 409, .. }) => {
+                    self.upload_status(status.upload_id).await?
+                }
+                Err(e) => return Err(e),
+            };
+        }
+        if !status.finalised {
+            let body = serde_json::to_vec(&UploadFinalise {
+                sha256: meta.sha256.clone(),
+            })
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+            let bytes = self
+                .send(
+                    self.0
+                        .http
+                        .post(self.url(&paths::upload_finalise(status.upload_id)))
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body),
+                )
+                .await?;
+            status = json(&bytes)?;
+        }
+        report.finalised = status.finalised;
+        tracing::debug!(
+            document = %id,
+            chunks = report.chunks_sent,
+            resumed_from = report.resumed_from,
+            "document bytes uploaded"
+        );
+        Ok(())
+    }
+
+    /// Uploads the bytes of every `put_document` in `batch` whose bytes are still the
+    /// stored document's (an older version's bytes are gone: the server rejects that one).
+    pub(crate) async fn upload_for_batch(
+        &self,
+        batch: &[Mutation],
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        for m in batch
+            .iter()
+            .filter(|m| m.operation == Operation::PutDocument)
+        {
+            let Some(sha) = m
+                .changes
+                .iter()
+                .find(|c| c.field == "sha256")
+                .and_then(|c| c.value.as_str())
+            else {
+                continue;
+            };
+            let id = DocumentId::from_uuid(m.record_id);
+            let held = self.0.store.document_meta(id).await?;
+            if held.as_ref().map(|d| d.sha256.as_str()) != Some(sha) {
+                continue;
+            }
+            let mut up = UploadReport::default();
+            let result = self.upload_document_with(id, &mut up).await;
+            report.bytes_sent += up.bytes_sent;
+            match result {
+                Ok(()) => {}
+                Err(e @ SyncError::Server { status, .. })
+                    if (400..500).contains(&status) && !e.is_transient() =>
+                {
+                    tracing::warn!(document = %id, status, "document bytes refused");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Downloads and checks the bytes of the page's documents this cache lacks, by
+    /// SHA-256. A document the server will not give (not found) is left out: the store
+    /// skips it.
+    pub(crate) async fn download_for_page(
+        &self,
+        changes: &[Change],
+        report: &mut SyncReport,
+    ) -> Result<HashMap<String, Vec<u8>>, SyncError> {
+        let mut out = HashMap::new();
+        for c in changes
+            .iter()
+            .filter(|c| c.kind == hearth_domain::RecordKind::Document && !c.deleted)
+        {
+            let Some(sha) = c.fields.get("sha256").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            if out.contains_key(sha) || hearth_domain::document::Sha256Hex::parse(sha).is_err() {
+                continue;
+            }
+            let held = self
+                .0
+                .store
+                .document_meta(DocumentId::from_uuid(c.record_id))
+                .await?;
+            if held.is_some_and(|d| d.sha256 == sha) {
+                continue;
+            }
+            let bytes = match self
+                .send(self.0.http.get(self.url(&paths::blob(sha))))
+                .await
+            {
+                Ok(b) => b,
+                Err(SyncError::Server { status: 404, .. }) => {
+                    tracing::warn!(document = %c.record_id, "document bytes not available");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            report.bytes_received += bytes.len() as u64;
+            if sha_hex(&bytes) != sha {
+                return Err(SyncError::Protocol(format!(
+                    "the bytes of document {} do not match their SHA-256",
+                    c.record_id
+                )));
+            }
+            out.insert(sha.to_owned(), bytes);
+        }
+        Ok(out)
+    }
+}
