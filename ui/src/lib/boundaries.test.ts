@@ -1,4 +1,4 @@
-// DESIGN.md: the UI never calls `invoke("…")` by string and never re-declares a Rust type.
+// DESIGN.md: the UI never calls a command through `invoke` by its string name and never re-declares a Rust type.
 // Only the generated bindings.ts may talk to Tauri's IPC directly.
 import { describe, expect, it } from "vitest";
 
