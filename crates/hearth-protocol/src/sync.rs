@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 /// What a mutation does to its record (the same names as the client's outbox).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SyncOperation {
     Create,
@@ -30,6 +31,7 @@ pub enum SyncOperation {
 
 /// One changed field with the value the edit was made on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldChange {
     pub field: String,
@@ -40,11 +42,13 @@ pub struct FieldChange {
 
 /// One outbox row on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushMutation {
     /// Per client, strictly increasing, without gaps.
     pub mutation_id: i64,
     pub record_id: Uuid,
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, example = "plan"))]
     pub kind: RecordKind,
     pub operation: SyncOperation,
     /// The record's version the edit was made on (0 for a new record).
@@ -57,6 +61,7 @@ pub struct PushMutation {
 
 /// `POST /api/v1/sync/push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// The device's id in the sync protocol (the store's client id).
@@ -68,6 +73,7 @@ pub struct PushRequest {
 /// One field both sides changed: what the edit was made on, what it set, what the server
 /// has now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct FieldConflict {
     pub field: String,
     pub base: Value,
@@ -77,6 +83,7 @@ pub struct FieldConflict {
 
 /// The answer to one mutation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// Applied: the record's new version, and its permanent reference (set on creation,
@@ -87,7 +94,10 @@ pub enum Outcome {
     },
     /// Answered earlier (that answer was lost): nothing done again. `original` is the
     /// first answer when the server still has it.
-    Skipped { original: Option<Box<Outcome>> },
+    Skipped {
+        #[cfg_attr(feature = "utoipa", schema(no_recursion))]
+        original: Option<Box<Outcome>>,
+    },
     /// The record moved on (another version or another epoch): nothing applied. The
     /// person resolves it by making a new edit.
     Conflict {
@@ -101,6 +111,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct MutationResult {
     pub mutation_id: i64,
     #[serde(flatten)]
@@ -109,6 +120,7 @@ pub struct MutationResult {
 
 /// The answer to a push.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// One per mutation sent, in order.
     pub results: Vec<MutationResult>,
@@ -120,12 +132,15 @@ pub struct PushResponse {
 
 /// The body of a `sync_gap` error: the mutation id the server expects next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct GapDetail {
     pub expected_mutation_id: i64,
 }
 
 /// `GET /api/v1/sync/pull` query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "utoipa", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
     /// The cursor from the previous page (0 at first).
@@ -140,25 +155,30 @@ pub const MAX_PULL_LIMIT: u32 = 2000;
 
 /// A record as it is now on the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Change {
     pub record_id: Uuid,
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, example = "plan"))]
     pub kind: RecordKind,
     pub version: i64,
     pub epoch: i64,
     /// Discarded: remove it from the cache.
     pub deleted: bool,
+    #[cfg_attr(feature = "utoipa", schema(value_type = Object))]
     pub fields: Map<String, Value>,
     pub reference: Option<String>,
 }
 
 /// A record this user may no longer see: remove it (and its documents) from the cache.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Purge {
     pub record_id: Uuid,
 }
 
 /// One page of the change log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     pub purges: Vec<Purge>,
@@ -174,6 +194,7 @@ pub const MAX_DOCUMENT_BYTES: u64 = 15 * 1024 * 1024;
 
 /// `POST /api/v1/uploads`: starts (or finds) the resumable upload of one document's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UploadCreate {
     pub document_id: Uuid,
@@ -184,6 +205,7 @@ pub struct UploadCreate {
 
 /// How far an upload got (`GET /api/v1/uploads/{id}`, and the answer to each chunk).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct UploadStatus {
     pub upload_id: Uuid,
     /// Bytes received and checked so far; the next chunk starts here.
@@ -195,6 +217,7 @@ pub struct UploadStatus {
 
 /// `POST /api/v1/uploads/{id}/finalise`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UploadFinalise {
     pub sha256: String,

@@ -252,6 +252,13 @@ impl FromRequestParts<AppState> for Authed {
         users::create_user,
         users::get_user,
         users::disable_user,
+        sync::push,
+        sync::pull,
+        documents::create,
+        documents::status,
+        documents::chunk,
+        documents::finalise,
+        documents::download,
     ),
     components(schemas(hearth_protocol::ErrorBody, hearth_protocol::ErrorCode)),
     modifiers(&Conventions)

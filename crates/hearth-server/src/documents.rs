@@ -30,6 +30,7 @@ use hearth_protocol::paths::{CHUNK_SHA256_HEADER, CONTENT_SHA256_HEADER};
 use hearth_protocol::sync::{
     PushMutation, SyncOperation, UploadCreate, UploadFinalise, UploadStatus, MAX_DOCUMENT_BYTES,
 };
+use hearth_protocol::ErrorBody;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
@@ -37,6 +38,11 @@ use uuid::Uuid;
 use crate::app::{AppState, Authed};
 use crate::error::{ApiError, Json, PathId};
 use crate::store::{AuditEvent, UploadRow};
+
+/// Raw bytes in the OpenAPI document (a chunk, a blob).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct RawBytes(pub Vec<u8>);
 
 /// The largest chunk accepted.
 pub const MAX_CHUNK_BYTES: usize = 4 * 1024 * 1024;
@@ -109,6 +115,15 @@ fn audit_event(state: &AppState, who: &Authed, action: &str, target: Uuid) -> Au
 }
 
 /// Starts (or finds again) the upload of one document's bytes.
+#[utoipa::path(post, path = "/api/v1/uploads", request_body = UploadCreate,
+    security(("bearer" = [])), responses(
+    (status = 200, body = UploadStatus),
+    (status = 400, description = "bad_request: not JSON, an empty document, or a malformed SHA-256", body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 413, description = "payload_too_large: the document is over 15 MiB", body = ErrorBody),
+    (status = 415, body = ErrorBody),
+    (status = 422, description = "invalid_body", body = ErrorBody),
+))]
 pub async fn create(
     State(state): State<AppState>,
     who: Authed,
@@ -130,6 +145,13 @@ pub async fn create(
 }
 
 /// How far the upload got.
+#[utoipa::path(get, path = "/api/v1/uploads/{id}", params(("id" = Uuid, Path, description = "The upload id")),
+    security(("bearer" = [])), responses(
+    (status = 200, body = UploadStatus),
+    (status = 400, description = "bad_request: the id is malformed", body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 404, description = "not_found: no such upload of this user's", body = ErrorBody),
+))]
 pub async fn status(
     State(state): State<AppState>,
     who: Authed,
@@ -140,6 +162,20 @@ pub async fn status(
 }
 
 /// One chunk at the offset the upload got to, checked against its SHA-256.
+#[utoipa::path(put, path = "/api/v1/uploads/{id}", params(("id" = Uuid, Path, description = "The upload id"),
+        ("offset" = u64, Query, description = "Where the chunk starts: where the upload got to"),
+        ("X-Chunk-Sha256" = String, Header, description = "The chunk's SHA-256 (64 hexadecimal digits)"),
+    ),
+    request_body(content = RawBytes, content_type = "application/octet-stream", description = "The chunk's bytes (at most 4 MiB)"),
+    security(("bearer" = [])), responses(
+    (status = 200, body = UploadStatus),
+    (status = 400, description = "bad_request: a malformed id, offset or SHA-256, a missing X-Chunk-Sha256, or an empty chunk or one past the declared size", body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 404, description = "not_found: no such upload of this user's", body = ErrorBody),
+    (status = 409, description = "conflict: the offset is not where the upload got to", body = ErrorBody),
+    (status = 413, description = "payload_too_large: the chunk is over 4 MiB", body = ErrorBody),
+    (status = 422, description = "invalid_body: the chunk does not match its SHA-256", body = ErrorBody),
+))]
 pub async fn chunk(
     State(state): State<AppState>,
     who: Authed,
@@ -210,6 +246,17 @@ enum Checked {
 }
 
 /// Checks the whole file against its SHA-256 and its type, then moves it into place.
+#[utoipa::path(post, path = "/api/v1/uploads/{id}/finalise", params(("id" = Uuid, Path, description = "The upload id")),
+    request_body = UploadFinalise, security(("bearer" = [])), responses(
+    (status = 200, body = UploadStatus),
+    (status = 400, description = "bad_request: not JSON, a malformed id or SHA-256, or not the SHA-256 the upload was started with", body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 404, description = "not_found: no such upload of this user's", body = ErrorBody),
+    (status = 409, description = "conflict: the upload is not complete", body = ErrorBody),
+    (status = 413, body = ErrorBody),
+    (status = 415, body = ErrorBody),
+    (status = 422, description = "invalid_body: the file does not match its SHA-256 or is not an accepted type (the upload starts again)", body = ErrorBody),
+))]
 pub async fn finalise(
     State(state): State<AppState>,
     who: Authed,
@@ -324,6 +371,15 @@ pub async fn finalise(
 }
 
 /// A finalised document's bytes, by their SHA-256.
+#[utoipa::path(get, path = "/api/v1/blobs/{sha256}",
+    params(("sha256" = String, Path, description = "The bytes' SHA-256 (64 hexadecimal digits)")),
+    security(("bearer" = [])), responses(
+    (status = 200, description = "The bytes", content_type = "application/octet-stream", body = RawBytes,
+        headers(("X-Content-Sha256" = String, description = "The bytes' SHA-256"))),
+    (status = 400, description = "bad_request: the SHA-256 is malformed", body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 404, description = "not_found: no such bytes this user may read", body = ErrorBody),
+))]
 pub async fn download(
     State(state): State<AppState>,
     who: Authed,

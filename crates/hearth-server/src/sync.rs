@@ -9,6 +9,8 @@ use hearth_protocol::sync::{
     MAX_PULL_LIMIT,
 };
 
+use hearth_protocol::ErrorBody;
+
 use crate::app::{AppState, Authed};
 use crate::error::{ApiError, Json};
 use crate::store::{MutationIn, PushStep};
@@ -24,6 +26,17 @@ pub const PUSH_BODY_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 /// Every mutation gets an answer (applied, skipped, conflict, rejected), and each answer
 /// advances the client's last mutation id. A first mutation id that does not follow on
 /// from the last one answered is refused with `sync_gap` (409) and nothing is done.
+#[utoipa::path(post, path = "/api/v1/sync/push", request_body = PushRequest,
+    security(("bearer" = [])), responses(
+    (status = 200, body = PushResponse),
+    (status = 400, description = "bad_request: not JSON, more than 1,000 mutations, or ids not consecutive", body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, description = "forbidden: the client id belongs to another account", body = ErrorBody),
+    (status = 409, description = "sync_gap: the first mutation id leaves a gap", body = ErrorBody),
+    (status = 413, description = "payload_too_large: over 16 MiB", body = ErrorBody),
+    (status = 415, body = ErrorBody),
+    (status = 422, description = "invalid_body or validation", body = ErrorBody),
+))]
 pub async fn push(
     State(state): State<AppState>,
     who: Authed,
@@ -37,7 +50,7 @@ pub async fn push(
     if req
         .mutations
         .windows(2)
-        .any(|w| w[1].mutation_id != w[0].mutation_id + 1)
+        .any(|w| w[0].mutation_id.checked_add(1) != Some(w[1].mutation_id))
     {
         return Err(ApiError::BadRequest(
             "Mutation ids in a push must be consecutive and in order".into(),
@@ -92,6 +105,12 @@ pub async fn push(
 
 /// One page of the change log after `after`, for the records this user may see, plus the
 /// records they may no longer see.
+#[utoipa::path(get, path = "/api/v1/sync/pull", params(PullQuery),
+    security(("bearer" = [])), responses(
+    (status = 200, body = PullResponse),
+    (status = 400, description = "bad_request: a malformed or negative cursor or limit", body = ErrorBody),
+    (status = 401, body = ErrorBody),
+))]
 pub async fn pull(
     State(state): State<AppState>,
     who: Authed,
