@@ -245,40 +245,17 @@ macro_rules! documents_sql {
                 p: $crate::sync_db::MutationIn<'_>,
                 reason: &'static str,
             ) -> Result<$crate::sync_db::PushStep> {
-                use $crate::sync_db::{write_event, PushStep};
                 use hearth_protocol::sync::Outcome;
+                use $crate::sync_db::{write_event, PushStep};
                 let m = p.mutation;
                 let now = $crate::sync_db::at(p.now);
                 let client = p.client_id.to_string();
                 let mut tx = self.pool.begin_with($begin).await?;
-                sqlx::query(
-                    "INSERT INTO sync_clients (client_id, user_id, last_mutation_id, created_at, \
-                     last_push_at) VALUES ($1, $2, 0, $3, $3) ON CONFLICT (client_id) DO NOTHING",
-                )
-                .bind(&client)
-                .bind(p.user.to_string())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                let (owner, last): (String, i64) = sqlx::query_as(
-                    "UPDATE sync_clients SET last_push_at = $1 WHERE client_id = $2 \
-                     RETURNING user_id, last_mutation_id",
-                )
-                .bind(now)
-                .bind(&client)
-                .fetch_one(&mut *tx)
-                .await?;
-                if owner != p.user.to_string() {
-                    return Ok(PushStep::ForeignClient);
-                }
-                if m.mutation_id <= last {
-                    let original = self.sync_original(&mut tx, &client, m.mutation_id).await?;
-                    return Ok(PushStep::Answered(Outcome::Skipped {
-                        original: original.map(Box::new),
-                    }));
-                }
-                if m.mutation_id != last + 1 {
-                    return Ok(PushStep::Gap { expected: last + 1 });
+                if let Some(step) = self
+                    .sync_admit(&mut tx, &client, &p.user.to_string(), m.mutation_id, now)
+                    .await?
+                {
+                    return Ok(step);
                 }
                 let outcome = Outcome::Rejected {
                     reason: reason.to_owned(),
@@ -290,8 +267,14 @@ macro_rules! documents_sql {
                     .bind(&client)
                     .execute(&mut *tx)
                     .await?;
-                let event =
-                    write_event(p.user, p.device, m.record_id, "rejected", Some(reason), p.now);
+                let event = write_event(
+                    p.user,
+                    p.device,
+                    m.record_id,
+                    "rejected",
+                    Some(reason),
+                    p.now,
+                );
                 self.audit_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(PushStep::Answered(outcome))

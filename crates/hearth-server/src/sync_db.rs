@@ -375,35 +375,11 @@ macro_rules! sync_sql {
                 let client = p.client_id.to_string();
                 let record = m.record_id.to_string();
                 let mut tx = self.pool.begin_with($begin).await?;
-                sqlx::query(
-                    "INSERT INTO sync_clients (client_id, user_id, last_mutation_id, created_at, \
-                     last_push_at) VALUES ($1, $2, 0, $3, $3) ON CONFLICT (client_id) DO NOTHING",
-                )
-                .bind(&client)
-                .bind(p.user.to_string())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                // Locks the client's row: a retry racing its own first attempt waits here.
-                let (owner, last): (String, i64) = sqlx::query_as(
-                    "UPDATE sync_clients SET last_push_at = $1 WHERE client_id = $2 \
-                     RETURNING user_id, last_mutation_id",
-                )
-                .bind(now)
-                .bind(&client)
-                .fetch_one(&mut *tx)
-                .await?;
-                if owner != p.user.to_string() {
-                    return Ok(PushStep::ForeignClient);
-                }
-                if m.mutation_id <= last {
-                    let original = self.sync_original(&mut tx, &client, m.mutation_id).await?;
-                    return Ok(PushStep::Answered(Outcome::Skipped {
-                        original: original.map(Box::new),
-                    }));
-                }
-                if m.mutation_id != last + 1 {
-                    return Ok(PushStep::Gap { expected: last + 1 });
+                if let Some(step) = self
+                    .sync_admit(&mut tx, &client, &p.user.to_string(), m.mutation_id, now)
+                    .await?
+                {
+                    return Ok(step);
                 }
                 // Locks the record's row (a no-op update: SQLite has no FOR UPDATE).
                 let row: Option<(String, String, i64, i64, String, Option<String>, i64)> =
@@ -636,6 +612,52 @@ macro_rules! sync_sql {
             }
 
             /// The first answer to an already answered mutation, when it is still known.
+            /// The start of every pushed mutation's transaction: registers the client on its
+            /// first push, locks its row (a retry racing its own first attempt waits here)
+            /// and says whether this mutation is the next one. `Some(step)` is the answer
+            /// when it is not: another user's client, a replay, or a gap.
+            async fn sync_admit(
+                &self,
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                client: &str,
+                user: &str,
+                mutation_id: i64,
+                now: i64,
+            ) -> Result<Option<$crate::sync_db::PushStep>> {
+                use $crate::sync_db::PushStep;
+                use hearth_protocol::sync::Outcome;
+                sqlx::query(
+                    "INSERT INTO sync_clients (client_id, user_id, last_mutation_id, created_at, \
+                     last_push_at) VALUES ($1, $2, 0, $3, $3) ON CONFLICT (client_id) DO NOTHING",
+                )
+                .bind(client)
+                .bind(user)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                let (owner, last): (String, i64) = sqlx::query_as(
+                    "UPDATE sync_clients SET last_push_at = $1 WHERE client_id = $2 \
+                     RETURNING user_id, last_mutation_id",
+                )
+                .bind(now)
+                .bind(client)
+                .fetch_one(&mut **tx)
+                .await?;
+                if owner != user {
+                    return Ok(Some(PushStep::ForeignClient));
+                }
+                if mutation_id <= last {
+                    let original = self.sync_original(tx, client, mutation_id).await?;
+                    return Ok(Some(PushStep::Answered(Outcome::Skipped {
+                        original: original.map(Box::new),
+                    })));
+                }
+                if mutation_id != last + 1 {
+                    return Ok(Some(PushStep::Gap { expected: last + 1 }));
+                }
+                Ok(None)
+            }
+
             async fn sync_original(
                 &self,
                 tx: &mut sqlx::Transaction<'_, $Db>,
