@@ -55,7 +55,9 @@ impl Default for Policy {
 pub struct Inner {
     pub store: DynStore,
     pub clock: Arc<dyn Clock>,
-    pub mailer: Mailer,
+    pub mailer: Arc<Mailer>,
+    /// Wakes the notice sender ([`crate::notify::run`]) after a push applied something.
+    pub mail_wake: Arc<tokio::sync::Notify>,
     pub policy: Policy,
     /// Verified against when the email is unknown, so that answer takes as long as a wrong
     /// password.
@@ -65,6 +67,8 @@ pub struct Inner {
     pub documents_dir: Option<std::path::PathBuf>,
     /// Audit events on their way to the database, written in shared commits.
     pub audit_queue: crate::audit::AuditQueue,
+    /// Refresh-token rotations on their way to the database, in shared commits.
+    pub rotations: crate::auth::RotationQueue,
 }
 
 #[derive(Clone)]
@@ -92,14 +96,26 @@ impl AppState {
             std::time::Duration::from_millis(200),
         ));
         let audit_queue = crate::audit::AuditQueue::start(Arc::downgrade(&store));
+        let rotations = crate::auth::RotationQueue::start(Arc::downgrade(&store));
+        let mailer = Arc::new(mailer);
+        let mail_wake = Arc::new(tokio::sync::Notify::new());
+        tokio::spawn(crate::notify::run(
+            Arc::downgrade(&store),
+            mailer.clone(),
+            clock.clone(),
+            mail_wake.clone(),
+            std::time::Duration::from_secs(5),
+        ));
         Ok(AppState(Arc::new(Inner {
             store,
             clock,
             mailer,
+            mail_wake,
             policy: Policy::default(),
             dummy_hash,
             documents_dir: None,
             audit_queue,
+            rotations,
         })))
     }
 

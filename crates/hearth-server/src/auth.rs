@@ -23,7 +23,7 @@ use crate::app::{AppState, Authed};
 use crate::error::{ApiError, Json};
 use crate::mail::messages;
 use crate::secrets::{self, sha256_hex};
-use crate::store::{Attempt, AuditEvent, NewSession, NewUser};
+use crate::store::{Attempt, AuditEvent, NewSession, NewUser, Rotation};
 
 const INVITATION: &str = "invitation";
 const PASSWORD_RESET: &str = "password_reset";
@@ -291,15 +291,13 @@ pub async fn refresh(
     Json(req): Json<Refresh>,
 ) -> Result<Json<Tokens>, ApiError> {
     let old = sha256_hex(&[req.refresh_token.expose()]);
-    let session = state
-        .store
-        .session_by_refresh(&old)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
+    let now = state.now();
+    let Some(session) = state.store.session_by_refresh(&old).await? else {
+        return Err(replayed(&state, &old, now).await?);
+    };
     if session.device_wipe_requested {
         return Err(ApiError::WipeDevice);
     }
-    let now = state.now();
     if session.revoked || session.refresh_expires_at <= now {
         return Err(ApiError::Unauthenticated);
     }
@@ -310,20 +308,48 @@ pub async fn refresh(
         refresh_expires_at: now + state.policy.refresh_token,
     };
     let rotated = state
-        .store
-        .rotate_session(
-            session.id,
-            &old,
-            &sha256_hex(&[tokens.access_token.expose()]),
-            tokens.access_expires_at,
-            &sha256_hex(&[tokens.refresh_token.expose()]),
-            tokens.refresh_expires_at,
+        .rotations
+        .rotate(
+            &state.store,
+            Rotation {
+                id: session.id,
+                old_refresh_hash: old.clone(),
+                access_hash: sha256_hex(&[tokens.access_token.expose()]),
+                access_expires_at: tokens.access_expires_at,
+                refresh_hash: sha256_hex(&[tokens.refresh_token.expose()]),
+                refresh_expires_at: tokens.refresh_expires_at,
+                now,
+            },
         )
         .await?;
     if !rotated {
-        return Err(ApiError::Unauthenticated);
+        // Another request rotated this token first: the same token was used twice.
+        return Err(replayed(&state, &old, now).await?);
     }
     Ok(Json(tokens))
+}
+
+/// A refresh token that is not current. If it was one of ours that has already been
+/// rotated, someone holds a copy: every session of that device ends (the client and the
+/// copy both have to sign in again) and the replay is audited. Always `unauthenticated`.
+async fn replayed(
+    state: &AppState,
+    old_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ApiError, ApiError> {
+    if let Some(session) = state.store.revoke_replayed_refresh(old_hash, now).await? {
+        tracing::warn!(session = %session.id, "a rotated refresh token was presented again");
+        state
+            .audit(AuditEvent {
+                actor: Some(session.user_id),
+                device: Some(session.device_id),
+                target: Some(session.id.to_string()),
+                reason: Some("a rotated refresh token was used again: device signed out".into()),
+                ..state.event("auth.refresh", "replayed")
+            })
+            .await?;
+    }
+    Ok(ApiError::Unauthenticated)
 }
 
 /// Ends this device's session.
@@ -606,4 +632,69 @@ pub async fn invite(
     state
         .send(messages::invitation(email, forename, &token))
         .await
+}
+
+/// Refresh rotations on their way to the database: one writer task takes whatever has
+/// queued while its last batch was committing and applies it in one transaction (group
+/// commit, like [`crate::audit::AuditQueue`]), so concurrent refreshes share a commit
+/// instead of each paying for one. A refresh answers only after its own rotation has
+/// committed: an acknowledged token is durable.
+#[derive(Clone)]
+pub struct RotationQueue(tokio::sync::mpsc::Sender<(Rotation, RotationReply)>);
+
+type RotationReply = tokio::sync::oneshot::Sender<Result<bool, String>>;
+
+/// The most rotations in one transaction.
+const ROTATION_BATCH: usize = 128;
+
+impl RotationQueue {
+    /// Starts the writer task; it ends when every sender is dropped or the store is gone.
+    pub fn start(store: std::sync::Weak<dyn crate::store::Store>) -> RotationQueue {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Rotation, RotationReply)>(4096);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < ROTATION_BATCH {
+                    match rx.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let Some(store) = store.upgrade() else { return };
+                let rotations: Vec<Rotation> = batch.iter().map(|(r, _)| r.clone()).collect();
+                let done = store
+                    .rotate_sessions(&rotations)
+                    .await
+                    .map_err(|e| e.to_string());
+                drop(store);
+                for (i, (_, reply)) in batch.into_iter().enumerate() {
+                    let _ = reply.send(done.as_ref().map(|d| d[i]).map_err(Clone::clone));
+                }
+            }
+        });
+        RotationQueue(tx)
+    }
+
+    /// Rotates one session's tokens; returns once it has committed, with whether the old
+    /// refresh token was still the current one.
+    pub async fn rotate(
+        &self,
+        store: &crate::store::DynStore,
+        rotation: Rotation,
+    ) -> Result<bool, crate::store::StoreError> {
+        let (reply, done) = tokio::sync::oneshot::channel();
+        if let Err(e) = self.0.send((rotation, reply)).await {
+            // The writer is gone: rotate directly.
+            return Ok(store.rotate_sessions(&[e.0 .0]).await?[0]);
+        }
+        match done.await {
+            Ok(Ok(rotated)) => Ok(rotated),
+            Ok(Err(message)) => Err(crate::store::StoreError::Unexpected(anyhow::anyhow!(
+                "rotating refresh tokens: {message}"
+            ))),
+            Err(_) => Err(crate::store::StoreError::Unexpected(anyhow::anyhow!(
+                "the refresh writer stopped"
+            ))),
+        }
+    }
 }

@@ -90,11 +90,22 @@ fn parse_sha(s: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::BadRequest("A SHA-256 is 64 hexadecimal digits".into()))
 }
 
-/// The upload, if it is this user's.
+/// The upload, if it is this user's. Another user's upload is answered "not found" too
+/// (so the answer does not tell that it exists), and that denial is audited.
 async fn own_upload(state: &AppState, who: &Authed, id: Uuid) -> Result<UploadRow, ApiError> {
     match state.store.upload_get(id).await? {
         Some(row) if row.user == who.actor.user => Ok(row),
-        _ => Err(ApiError::NotFound),
+        Some(_) => {
+            state
+                .audit(AuditEvent {
+                    target: Some(format!("upload:{id}")),
+                    reason: Some("the upload is another user's".into()),
+                    ..who.event(state, "document.upload", "denied")
+                })
+                .await?;
+            Err(ApiError::NotFound)
+        }
+        None => Err(ApiError::NotFound),
     }
 }
 
@@ -386,12 +397,12 @@ pub async fn download(
     AxPath(sha256): AxPath<String>,
 ) -> Result<Response, ApiError> {
     let sha = parse_sha(&sha256)?;
-    if !state.store.blob_readable(who.actor.user, &sha).await? {
+    if !state.store.blob_readable(&who.actor, &sha).await? {
         // "Not found" either way, so the answer does not tell whether the bytes exist.
         state
             .audit(AuditEvent {
                 target: Some(format!("blob:{sha}")),
-                reason: Some("not the uploader, and no visible record names it".into()),
+                reason: Some("not the uploader, and no record it may read names it".into()),
                 ..who.event(&state, "document.read", "denied")
             })
             .await?;

@@ -184,53 +184,58 @@ macro_rules! documents_sql {
             }
 
             /// Who may read a blob: the user who uploaded it (from finalise on); and anyone
-            /// who may see a live document record naming it: the document's owner, and the
-            /// owner and the active sharers of the record the document belongs to.
+            /// `access::decide` lets read a live document record naming it (the document
+            /// follows the record it belongs to: a plan's sharing list, a task's assignee
+            /// and work group, and so on), by the same facts sync pull uses.
             pub(crate) async fn blob_readable_impl(
                 &self,
-                user: hearth_domain::UserId,
+                actor: &$crate::access::Actor,
                 sha256: &str,
             ) -> Result<bool> {
-                let me = user.to_string();
-                if self.upload_finalised_by_impl(user, sha256).await? {
+                use $crate::sync_db::{facts_of, FactsRow, FACTS_SELECT};
+                let me = actor.user.to_string();
+                if self.upload_finalised_by_impl(actor.user, sha256).await? {
                     return Ok(true);
                 }
                 // The hash is 64 hex digits (checked by the caller): safe inside LIKE. The
                 // candidates are then checked field by field.
-                let docs: Vec<(String, String, String)> = sqlx::query_as(
-                    "SELECT id, owner_id, fields FROM sync_records \
+                let docs: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT id, fields FROM sync_records \
                      WHERE kind = 'document' AND deleted = 0 AND fields LIKE $1",
                 )
                 .bind(format!("%{sha256}%"))
                 .fetch_all(&self.pool)
                 .await?;
-                for (id, owner, fields) in docs {
+                for (id, fields) in docs {
                     let fields = $crate::sync_db::parse_fields(&fields)?;
                     if fields.get("sha256").and_then(|v| v.as_str()) != Some(sha256) {
                         continue;
                     }
-                    if owner == me {
-                        return Ok(true);
-                    }
-                    let linked = fields
-                        .get("record_id")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_owned();
-                    let seen: Option<(i64,)> = sqlx::query_as(
-                        "SELECT CAST(1 AS BIGINT) FROM sync_records r WHERE r.id = $1 \
-                           AND r.deleted = 0 AND r.owner_id = $2 \
-                         UNION ALL \
-                         SELECT CAST(1 AS BIGINT) FROM sync_sharing s \
-                         WHERE (s.record_id = $1 OR s.record_id = $3) AND s.user_id = $2 \
-                           AND s.active = 1",
+                    let row: Option<FactsRow> = sqlx::query_as(FACTS_SELECT)
+                        .bind(&id)
+                        .bind(&me)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    let Some((facts, parent_id)) = row.map(facts_of) else {
+                        continue;
+                    };
+                    let parent = match parent_id {
+                        Some(p) => sqlx::query_as::<_, FactsRow>(FACTS_SELECT)
+                            .bind(&p)
+                            .bind(&me)
+                            .fetch_optional(&self.pool)
+                            .await?
+                            .map(|r| facts_of(r).0),
+                        None => None,
+                    };
+                    if $crate::sync_db::access(
+                        actor,
+                        $crate::access::Action::Read,
+                        &facts,
+                        parent.as_ref(),
                     )
-                    .bind(&linked)
-                    .bind(&me)
-                    .bind(&id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                    if seen.is_some() {
+                    .is_ok()
+                    {
                         return Ok(true);
                     }
                 }

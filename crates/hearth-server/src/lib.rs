@@ -8,7 +8,8 @@
 //! - [`documents`]: resumable upload and download of document bytes (the storage side is
 //!   in `documents_db`; the bytes are files under the data folder).
 //! - [`access`]: who may do what to which record; [`audit`]: the hash-chained log.
-//! - [`secrets`]: Argon2id passwords, tokens and codes; [`mail`]: SMTP or the dev outbox.
+//! - [`secrets`]: Argon2id passwords, tokens and codes; [`mail`]: SMTP or the dev outbox;
+//!   [`notify`]: the emails sync pushes queue, sent after commit.
 //! - [`clock`]: time is passed in ([`clock::ManualClock`] in tests).
 //!
 //! Invariants: no state in the process (attempts, codes, throttles and sessions are rows);
@@ -28,6 +29,7 @@ pub mod documents;
 mod documents_db;
 pub mod error;
 pub mod mail;
+pub mod notify;
 pub mod secrets;
 pub mod seed;
 pub mod store;

@@ -130,4 +130,33 @@ pub mod messages {
             ),
         }
     }
+
+    /// The messages a sync push causes: a reference and one sentence, never a name.
+    pub fn notice(to: &str, kind: &str, reference: Option<&str>) -> Option<Email> {
+        let r = reference.unwrap_or("(no reference yet)");
+        let (subject, sentence) = match kind {
+            "task_assigned" => (
+                "A task has been assigned to you in Hearth",
+                format!("Task {r} has been assigned to you."),
+            ),
+            "task_retracted" => (
+                "A task is no longer assigned to you in Hearth",
+                format!("Task {r} is no longer assigned to you.\nIt was retracted or re-assigned."),
+            ),
+            "transfer_awaiting" => (
+                "A plan transfer is waiting for you in Hearth",
+                format!("Plan {r} is waiting for you to authorise its transfer."),
+            ),
+            "referral_outcome" => (
+                "An outcome has been recorded on your referral in Hearth",
+                format!("MASH triage has recorded an outcome for referral {r}."),
+            ),
+            _ => return None,
+        };
+        Some(Email {
+            to: to.to_owned(),
+            subject: subject.into(),
+            body: format!("{sentence}\n\nOpen Hearth to see it.\n"),
+        })
+    }
 }

@@ -99,6 +99,18 @@ pub struct NewSession<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// One refresh: the session, its current refresh token's hash, and the new tokens.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub id: Uuid,
+    pub old_refresh_hash: String,
+    pub access_hash: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_hash: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     pub id: Uuid,
@@ -195,17 +207,20 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_session(&self, session: NewSession<'_>) -> Result<()>;
     async fn session_by_access(&self, access_hash: &str) -> Result<Option<SessionRecord>>;
     async fn session_by_refresh(&self, refresh_hash: &str) -> Result<Option<SessionRecord>>;
-    /// Swaps both tokens if `old_refresh_hash` is still the current one.
-    async fn rotate_session(
-        &self,
-        id: Uuid,
-        old_refresh_hash: &str,
-        access_hash: &str,
-        access_expires_at: DateTime<Utc>,
-        refresh_hash: &str,
-        refresh_expires_at: DateTime<Utc>,
-    ) -> Result<bool>;
+    /// Swaps both tokens of each session whose refresh token is still `old_refresh_hash`,
+    /// and remembers the old one (so presenting it again is seen as a replay); all in one
+    /// transaction (one commit for a batch of concurrent refreshes: see
+    /// [`crate::auth::RotationQueue`]). Answers, in order, whether each one was rotated.
+    async fn rotate_sessions(&self, rotations: &[Rotation]) -> Result<Vec<bool>>;
     async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
+    /// A refresh token that was already rotated away is presented again: revokes every
+    /// session of the device it was issued to (the whole token family) in one transaction
+    /// and returns that session, or `None` when the hash was never a refresh token here.
+    async fn revoke_replayed_refresh(
+        &self,
+        old_refresh_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionRecord>>;
 
     async fn insert_account_token(
         &self,
@@ -291,9 +306,19 @@ pub trait Store: Send + Sync + 'static {
     /// `user` finalised an upload of these bytes.
     async fn upload_finalised_by(&self, user: UserId, sha256: &str) -> Result<bool>;
     /// `user` may download these bytes.
-    async fn blob_readable(&self, user: UserId, sha256: &str) -> Result<bool>;
+    async fn blob_readable(&self, actor: &crate::access::Actor, sha256: &str) -> Result<bool>;
     /// Answers a pushed mutation with a rejection, advancing the client like any answer.
     async fn sync_reject(&self, push: MutationIn<'_>, reason: &'static str) -> Result<PushStep>;
+    /// Takes up to `limit` queued emails that are not sent and not claimed since
+    /// `stale_before` (a sender that died), marking them claimed at `now`.
+    async fn mail_claim(
+        &self,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<QueuedMail>>;
+    /// A claimed email was sent (or can never be: an account gone or disabled).
+    async fn mail_done(&self, id: &str, now: DateTime<Utc>) -> Result<()>;
     /// A new epoch for a database restored from a backup; returns it.
     async fn sync_new_epoch(&self) -> Result<String>;
     /// [`Store::sync_reject`] with `reason` when there is one, else [`Store::sync_push`].
@@ -307,6 +332,18 @@ pub trait Store: Send + Sync + 'static {
             None => self.sync_push(push).await,
         }
     }
+}
+
+/// An email a sync push queued (`mail_queue`), claimed for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMail {
+    pub id: String,
+    /// `task_assigned`, `task_retracted`, `transfer_awaiting`, `referral_outcome`.
+    pub kind: String,
+    /// The recipient's address; `None` when the account is disabled.
+    pub to: Option<String>,
+    /// The record's permanent reference (e.g. `TSK-000012`).
+    pub reference: Option<String>,
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -837,30 +874,75 @@ macro_rules! sql_store {
                 row.map(SessionRow::into_record).transpose()
             }
 
-            async fn rotate_session(
+            async fn rotate_sessions(&self, rotations: &[Rotation]) -> Result<Vec<bool>> {
+                let mut tx = self.pool.begin().await?;
+                let mut done = Vec::with_capacity(rotations.len());
+                for r in rotations {
+                    let n = sqlx::query(
+                        "UPDATE sessions SET access_hash = $1, access_expires_at = $2, \
+                         refresh_hash = $3, refresh_expires_at = $4 \
+                         WHERE id = $5 AND refresh_hash = $6 AND revoked_at IS NULL",
+                    )
+                    .bind(&r.access_hash)
+                    .bind(millis(r.access_expires_at))
+                    .bind(&r.refresh_hash)
+                    .bind(millis(r.refresh_expires_at))
+                    .bind(r.id.to_string())
+                    .bind(&r.old_refresh_hash)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    done.push(n == 1);
+                }
+                let retired: Vec<&Rotation> = rotations
+                    .iter()
+                    .zip(&done)
+                    .filter(|(_, d)| **d)
+                    .map(|(r, _)| r)
+                    .collect();
+                if !retired.is_empty() {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO retired_refresh_tokens (refresh_hash, session_id, retired_at) ",
+                    );
+                    insert.push_values(retired, |mut b, r| {
+                        b.push_bind(r.old_refresh_hash.clone())
+                            .push_bind(r.id.to_string())
+                            .push_bind(millis(r.now));
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn revoke_replayed_refresh(
                 &self,
-                id: Uuid,
                 old_refresh_hash: &str,
-                access_hash: &str,
-                access_expires_at: DateTime<Utc>,
-                refresh_hash: &str,
-                refresh_expires_at: DateTime<Utc>,
-            ) -> Result<bool> {
-                let n = sqlx::query(
-                    "UPDATE sessions SET access_hash = $1, access_expires_at = $2, \
-                     refresh_hash = $3, refresh_expires_at = $4 \
-                     WHERE id = $5 AND refresh_hash = $6 AND revoked_at IS NULL",
-                )
-                .bind(access_hash)
-                .bind(millis(access_expires_at))
-                .bind(refresh_hash)
-                .bind(millis(refresh_expires_at))
-                .bind(id.to_string())
+                now: DateTime<Utc>,
+            ) -> Result<Option<SessionRecord>> {
+                let mut tx = self.pool.begin().await?;
+                let row: Option<SessionRow> = sqlx::query_as(&format!(
+                    "{SESSION_SELECT} JOIN retired_refresh_tokens t ON t.session_id = s.id \
+                     WHERE t.refresh_hash = $1"
+                ))
                 .bind(old_refresh_hash)
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-                Ok(n == 1)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let session = row.into_record()?;
+                sqlx::query(
+                    "UPDATE sessions SET revoked_at = $1 \
+                     WHERE user_id = $2 AND device_id = $3 AND revoked_at IS NULL",
+                )
+                .bind(millis(now))
+                .bind(session.user_id.to_string())
+                .bind(session.device_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(session))
             }
 
             async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
@@ -1017,8 +1099,12 @@ macro_rules! sql_store {
                 self.upload_finalised_by_impl(user, sha256).await
             }
 
-            async fn blob_readable(&self, user: UserId, sha256: &str) -> Result<bool> {
-                self.blob_readable_impl(user, sha256).await
+            async fn blob_readable(
+                &self,
+                actor: &crate::access::Actor,
+                sha256: &str,
+            ) -> Result<bool> {
+                self.blob_readable_impl(actor, sha256).await
             }
 
             async fn sync_reject(
@@ -1031,6 +1117,58 @@ macro_rules! sql_store {
 
             async fn sync_new_epoch(&self) -> Result<String> {
                 self.sync_new_epoch_impl().await
+            }
+
+            async fn mail_claim(
+                &self,
+                now: DateTime<Utc>,
+                stale_before: DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<QueuedMail>> {
+                // The conditions stand on the updated rows too, so two senders (replicas)
+                // never both claim one email.
+                let claimed: Vec<(String, String, String, String)> = sqlx::query_as(
+                    "UPDATE mail_queue SET claimed_at = $1 \
+                     WHERE sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < $2) \
+                       AND id IN (SELECT id FROM mail_queue WHERE sent_at IS NULL \
+                                  AND (claimed_at IS NULL OR claimed_at < $2) \
+                                  ORDER BY created_at, id LIMIT $3) \
+                     RETURNING id, user_id, kind, record_id",
+                )
+                .bind(millis(now))
+                .bind(millis(stale_before))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut out = Vec::with_capacity(claimed.len());
+                for (id, user, kind, record) in claimed {
+                    let to: Option<(String, i64)> =
+                        sqlx::query_as("SELECT email, active FROM users WHERE id = $1")
+                            .bind(&user)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    let reference: Option<(Option<String>,)> =
+                        sqlx::query_as("SELECT reference FROM sync_records WHERE id = $1")
+                            .bind(&record)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    out.push(QueuedMail {
+                        id,
+                        kind,
+                        to: to.filter(|(_, active)| *active != 0).map(|(e, _)| e),
+                        reference: reference.and_then(|(r,)| r),
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn mail_done(&self, id: &str, now: DateTime<Utc>) -> Result<()> {
+                sqlx::query("UPDATE mail_queue SET sent_at = $1 WHERE id = $2")
+                    .bind(millis(now))
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
             }
         }
     };

@@ -91,6 +91,13 @@ pub async fn push(
             }
         }
     }
+    if results
+        .iter()
+        .any(|r| matches!(r.outcome, hearth_protocol::sync::Outcome::Applied { .. }))
+    {
+        // Committed: any email it queued can go now.
+        state.mail_wake.notify_one();
+    }
     tracing::debug!(
         mutations = results.len(),
         last_mutation_id,

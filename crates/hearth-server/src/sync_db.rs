@@ -75,7 +75,200 @@ fn is_delete(op: SyncOperation) -> bool {
     matches!(op, SyncOperation::Discard | SyncOperation::DeleteDocument)
 }
 
-pub(crate) fn decide(user: UserId, m: &PushMutation, cur: Option<&Current>) -> Decision {
+/// A plan's `transfer` field: `{"to": user id, "state": "awaiting_authorisation" |
+/// "authorised" | "refused" | "cancelled", "sender_leaves": bool}` (the domain's
+/// `Transfer`; `sender_leaves`: the coordinator does not stay on as team around the family).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TransferField {
+    pub to: String,
+    pub state: String,
+    pub sender_leaves: bool,
+}
+
+pub(crate) const AWAITING: &str = "awaiting_authorisation";
+
+impl TransferField {
+    fn of(value: Option<&Value>) -> Option<TransferField> {
+        let o = value?.as_object()?;
+        Some(TransferField {
+            to: id_field(o, "to")?,
+            state: o.get("state")?.as_str()?.to_owned(),
+            sender_leaves: o
+                .get("sender_leaves")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+
+    fn in_fields(fields: &Map<String, Value>) -> Option<TransferField> {
+        TransferField::of(fields.get("transfer"))
+    }
+
+    fn awaiting(&self) -> bool {
+        self.state == AWAITING
+    }
+}
+
+/// A record's `status`, as a string or as `{"status": …}`.
+fn status_of(fields: &Map<String, Value>) -> Option<&str> {
+    match fields.get("status") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o.get("status").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// Whether `actor` is the record's current editor for this mutation (DESIGN.md "Single
+/// editor"): its owner; the person a plan is being transferred to, answering the transfer
+/// and nothing else; MASH triage recording the outcome of a submitted referral.
+fn may_edit(
+    actor: &Actor,
+    m: &PushMutation,
+    cur: &Current,
+) -> std::result::Result<(), &'static str> {
+    let me = actor.user.to_string();
+    let only = |names: &[&str]| {
+        !m.changes.is_empty()
+            && !is_delete(m.operation)
+            && m.changes.iter().all(|c| names.contains(&c.field.as_str()))
+    };
+    let offered = (cur.kind == "plan")
+        .then(|| TransferField::in_fields(&cur.fields))
+        .flatten()
+        .filter(TransferField::awaiting);
+    let answer = m
+        .changes
+        .iter()
+        .find(|c| c.field == "transfer")
+        .and_then(|c| TransferField::of(Some(&c.value)))
+        .filter(|t| t.state == "authorised" || t.state == "refused");
+    if cur.owner_id == me {
+        if offered.is_some() && answer.is_some() {
+            return Err("only the person the plan is being transferred to can answer");
+        }
+        return Ok(());
+    }
+    if let (Some(offer), Some(answer)) = (&offered, &answer) {
+        if offer.to == me
+            && answer.to == offer.to
+            && answer.sender_leaves == offer.sender_leaves
+            && only(&["transfer"])
+        {
+            return Ok(());
+        }
+    }
+    if cur.kind == "referral"
+        && actor.has(hearth_domain::account::Role::MashTriage)
+        && status_of(&cur.fields).is_some_and(|s| s != "draft")
+        && only(&["status"])
+    {
+        return Ok(());
+    }
+    Err("only the record's current editor may change it")
+}
+
+/// What an applied write does besides storing the fields, all in its transaction.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Effects {
+    /// Emails to queue: (user id, kind of message).
+    pub notices: Vec<(String, &'static str)>,
+    /// The single-editor epoch moves on (re-assign, accepted transfer): edits made under
+    /// the old one become conflicts.
+    pub bump_epoch: bool,
+    /// A transfer was authorised: the recipient becomes the owner (coordinator).
+    pub new_owner: Option<String>,
+    /// Sharing rows to write: (user, active, only because of an offered transfer).
+    pub sharing: Vec<(String, bool, bool)>,
+    /// Transfer offers withdrawn or refused: the recipient's sharing row goes if it was
+    /// there only for the offer.
+    pub unshare_offer: Vec<String>,
+    /// Users who may have lost read access (checked again on their next pull).
+    pub maybe_lost: Vec<String>,
+}
+
+pub const TASK_ASSIGNED: &str = "task_assigned";
+pub const TASK_RETRACTED: &str = "task_retracted";
+pub const TRANSFER_AWAITING: &str = "transfer_awaiting";
+pub const REFERRAL_OUTCOME: &str = "referral_outcome";
+
+/// The effects of writing `after` over `before` (`None`: a new record), by `actor`.
+pub(crate) fn effects(
+    kind: &str,
+    owner: &str,
+    actor: &str,
+    before: Option<&Map<String, Value>>,
+    after: &Map<String, Value>,
+) -> Effects {
+    let mut e = Effects::default();
+    let empty = Map::new();
+    let was = before.unwrap_or(&empty);
+    match kind {
+        "task" => {
+            let (old, new) = (id_field(was, "assignee_id"), id_field(after, "assignee_id"));
+            let retracted = status_of(after) == Some("retracted");
+            let was_retracted = status_of(was) == Some("retracted");
+            if new != old {
+                if before.is_some() {
+                    e.bump_epoch = true;
+                }
+                if let (Some(n), false) = (&new, retracted) {
+                    e.notices.push((n.clone(), TASK_ASSIGNED));
+                }
+                if let Some(o) = &old {
+                    if !was_retracted {
+                        e.notices.push((o.clone(), TASK_RETRACTED));
+                    }
+                    e.maybe_lost.push(o.clone());
+                }
+            }
+            if retracted && !was_retracted && before.is_some() {
+                if let Some(a) = new.as_ref().or(old.as_ref()) {
+                    if !e.notices.contains(&(a.clone(), TASK_RETRACTED)) {
+                        e.notices.push((a.clone(), TASK_RETRACTED));
+                    }
+                }
+            }
+        }
+        "plan" => {
+            let (old, new) = (
+                TransferField::in_fields(was).filter(TransferField::awaiting),
+                TransferField::in_fields(after),
+            );
+            match (&old, &new) {
+                (Some(o), Some(n)) if n.to == o.to && n.state == "authorised" => {
+                    e.new_owner = Some(n.to.clone());
+                    e.bump_epoch = true;
+                    e.sharing.push((n.to.clone(), true, false));
+                    e.sharing.push((owner.to_owned(), !n.sender_leaves, false));
+                }
+                (Some(o), Some(n)) if n.to == o.to && n.awaiting() => {}
+                (Some(o), _) => {
+                    e.unshare_offer.push(o.to.clone());
+                    if let Some(n) = new.as_ref().filter(|n| n.awaiting()) {
+                        e.notices.push((n.to.clone(), TRANSFER_AWAITING));
+                        e.sharing.push((n.to.clone(), true, true));
+                    }
+                }
+                (None, Some(n)) if n.awaiting() => {
+                    e.notices.push((n.to.clone(), TRANSFER_AWAITING));
+                    e.sharing.push((n.to.clone(), true, true));
+                }
+                _ => {}
+            }
+        }
+        "referral"
+            if status_of(after) == Some("outcome_recorded")
+                && status_of(was) != Some("outcome_recorded") =>
+        {
+            e.notices.push((owner.to_owned(), REFERRAL_OUTCOME));
+        }
+        _ => {}
+    }
+    e.notices.retain(|(to, _)| to != actor);
+    e
+}
+
+pub(crate) fn decide(actor: &Actor, m: &PushMutation, cur: Option<&Current>) -> Decision {
     let Some(cur) = cur else {
         if is_delete(m.operation) {
             return Decision::Reject("the record is not on the server");
@@ -93,8 +286,13 @@ pub(crate) fn decide(user: UserId, m: &PushMutation, cur: Option<&Current>) -> D
             create: true,
         };
     };
-    if cur.owner_id != user.to_string() {
-        return Decision::Reject("only the record's current editor may change it");
+    // Made under an earlier editor (before a transfer or a re-assign): a conflict for a
+    // person to resolve, whoever sent it, never an overwrite.
+    let stale_epoch = cur.epoch != m.epoch;
+    if !stale_epoch {
+        if let Err(reason) = may_edit(actor, m, cur) {
+            return Decision::Reject(reason);
+        }
     }
     if cur.kind != m.kind.as_str() {
         return Decision::Reject("the record is of another kind");
@@ -107,7 +305,7 @@ pub(crate) fn decide(user: UserId, m: &PushMutation, cur: Option<&Current>) -> D
         .changes
         .iter()
         .all(|c| cur.fields.get(&c.field).unwrap_or(&null) == &c.base);
-    if cur.version != m.base_version || cur.epoch != m.epoch || !bases_hold {
+    if cur.version != m.base_version || stale_epoch || !bases_hold {
         return Decision::Conflict(Outcome::Conflict {
             version: cur.version,
             fields: m
@@ -448,7 +646,7 @@ macro_rules! sync_sql {
                 }
                 let decision = match denied {
                     Some(_) => Decision::Reject(NO_ACCESS),
-                    None => decide(p.user, m, cur.as_ref()),
+                    None => decide(p.actor, m, cur.as_ref()),
                 };
                 let (outcome, audit_outcome, reason) = match decision {
                     Decision::Apply {
@@ -470,7 +668,17 @@ macro_rules! sync_sql {
                             cur.as_ref().and_then(|c| c.reference.clone())
                         };
                         let version = cur.as_ref().map_or(0, |c| c.version) + 1;
-                        let epoch = cur.as_ref().map_or(m.epoch, |c| c.epoch);
+                        let kind = cur.as_ref().map_or(m.kind.as_str(), |c| c.kind.as_str());
+                        let owner = cur.as_ref().map_or(user.clone(), |c| c.owner_id.clone());
+                        let effects = $crate::sync_db::effects(
+                            kind,
+                            &owner,
+                            &user,
+                            cur.as_ref().map(|c| &c.fields),
+                            &fields,
+                        );
+                        let epoch = cur.as_ref().map_or(m.epoch, |c| c.epoch)
+                            + i64::from(effects.bump_epoch);
                         // Taken last: holding it serialises writers, so keep it short.
                         let (seq,): (i64,) = sqlx::query_as(
                             "UPDATE sync_state SET change_seq = change_seq + 1 WHERE id = 1 \
@@ -478,7 +686,6 @@ macro_rules! sync_sql {
                         )
                         .fetch_one(&mut *tx)
                         .await?;
-                        let kind = cur.as_ref().map_or(m.kind.as_str(), |c| c.kind.as_str());
                         let mut cols = access_columns(kind, &fields);
                         cols.parent = root.clone();
                         let fields_json = serde_json::Value::Object(fields).to_string();
@@ -511,7 +718,7 @@ macro_rules! sync_sql {
                                 "UPDATE sync_records SET version = $1, fields = $2, deleted = $3, \
                                  last_seq = $4, updated_at = $5, service_id = $7, \
                                  assignee_id = $8, work_group_id = $9, submitted = $10, \
-                                 parent_id = $11 WHERE id = $6",
+                                 parent_id = $11, epoch = $12, owner_id = $13 WHERE id = $6",
                             )
                             .bind(version)
                             .bind(&fields_json)
@@ -524,9 +731,12 @@ macro_rules! sync_sql {
                             .bind(&cols.work_group)
                             .bind(i64::from(cols.submitted))
                             .bind(&cols.parent)
+                            .bind(epoch)
+                            .bind(effects.new_owner.as_ref().unwrap_or(&owner))
                             .execute(&mut *tx)
                             .await?;
                         }
+                        self.sync_effects(&mut tx, &record, seq, now, &effects).await?;
                         sqlx::query(
                             "INSERT INTO sync_changes (seq, record_id, version, client_id, \
                              mutation_id, at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -568,6 +778,73 @@ macro_rules! sync_sql {
                 self.audit_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(PushStep::Answered(outcome))
+            }
+
+            /// Writes what an applied mutation does besides its fields (sharing for a
+            /// transfer, possible loss of access, queued emails), numbered `seq`.
+            async fn sync_effects(
+                &self,
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                record: &str,
+                seq: i64,
+                now: i64,
+                effects: &$crate::sync_db::Effects,
+            ) -> Result<()> {
+                for (user, active, via_transfer) in &effects.sharing {
+                    // Only for accounts that exist (a made-up id in a field changes nothing).
+                    sqlx::query(
+                        "INSERT INTO sync_sharing (record_id, user_id, active, changed_seq, \
+                         via_transfer) SELECT $1, id, $3, $4, $5 FROM users WHERE id = $2 \
+                         ON CONFLICT (record_id, user_id) DO UPDATE SET active = $3, \
+                         changed_seq = $4, via_transfer = CASE \
+                           WHEN $5 = 1 AND sync_sharing.active = 1 THEN sync_sharing.via_transfer \
+                           ELSE $5 END",
+                    )
+                    .bind(record)
+                    .bind(user)
+                    .bind(i64::from(*active))
+                    .bind(seq)
+                    .bind(i64::from(*via_transfer))
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                for user in &effects.unshare_offer {
+                    sqlx::query(
+                        "UPDATE sync_sharing SET active = 0, via_transfer = 0, changed_seq = $3 \
+                         WHERE record_id = $1 AND user_id = $2 AND via_transfer = 1",
+                    )
+                    .bind(record)
+                    .bind(user)
+                    .bind(seq)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                for user in &effects.maybe_lost {
+                    sqlx::query(
+                        "INSERT INTO sync_purges (seq, user_id, record_id) VALUES ($1, $2, $3) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(seq)
+                    .bind(user)
+                    .bind(record)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                for (user, kind) in &effects.notices {
+                    // Only to accounts that exist (a made-up id in a field gets nothing).
+                    sqlx::query(
+                        "INSERT INTO mail_queue (id, user_id, kind, record_id, created_at) \
+                         SELECT $1, id, $3, $4, $5 FROM users WHERE id = $2",
+                    )
+                    .bind(uuid::Uuid::now_v7().to_string())
+                    .bind(user)
+                    .bind(*kind)
+                    .bind(record)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(())
             }
 
             /// A record's access facts and parent id, as `user` asks.
@@ -765,6 +1042,8 @@ macro_rules! sync_sql {
                         },
                     ));
                 }
+                // Plans whose sharing list no longer has this user (removed, a transfer
+                // refused, or a coordinator who left with a transfer).
                 let purges: Vec<(String,)> = sqlx::query_as(
                     "SELECT s.record_id FROM sync_sharing s \
                      WHERE s.user_id = $1 AND s.active = 0 \
@@ -778,11 +1057,63 @@ macro_rules! sync_sql {
                 .bind(next_cursor)
                 .fetch_all(&self.pool)
                 .await?;
+                let mut purged: Vec<String> = purges.into_iter().map(|(id,)| id).collect();
+                // Writes that may have taken this user's access away (a task re-assigned):
+                // a purge when the rules no longer let them read the record.
+                let lost: Vec<(String,)> = sqlx::query_as(
+                    "SELECT DISTINCT record_id FROM sync_purges \
+                     WHERE user_id = $1 AND seq > $2 AND seq <= $3",
+                )
+                .bind(&user)
+                .bind(after)
+                .bind(next_cursor)
+                .fetch_all(&self.pool)
+                .await?;
+                for (id,) in lost {
+                    if purged.contains(&id) {
+                        continue;
+                    }
+                    let row: Option<$crate::sync_db::FactsRow> =
+                        sqlx::query_as($crate::sync_db::FACTS_SELECT)
+                            .bind(&id)
+                            .bind(&user)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    let readable = match row.map($crate::sync_db::facts_of) {
+                        Some((facts, _)) => $crate::sync_db::access(
+                            actor,
+                            $crate::access::Action::Read,
+                            &facts,
+                            None,
+                        )
+                        .is_ok(),
+                        None => false,
+                    };
+                    if !readable {
+                        purged.push(id);
+                    }
+                }
+                // What belongs to a purged record (its documents, reviews, contributions)
+                // goes with it: its access follows that record.
+                let mut attached = Vec::new();
+                for id in &purged {
+                    let children: Vec<(String,)> =
+                        sqlx::query_as("SELECT id FROM sync_records WHERE parent_id = $1")
+                            .bind(id)
+                            .fetch_all(&self.pool)
+                            .await?;
+                    attached.extend(children.into_iter().map(|(c,)| c));
+                }
+                for c in attached {
+                    if !purged.contains(&c) {
+                        purged.push(c);
+                    }
+                }
                 Ok(PullPage {
                     changes,
-                    purges: purges
+                    purges: purged
                         .iter()
-                        .map(|(id,)| $crate::sync_db::parse_uuid(id))
+                        .map(|id| $crate::sync_db::parse_uuid(id))
                         .collect::<Result<_>>()?,
                     next_cursor,
                     more,

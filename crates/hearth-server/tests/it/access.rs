@@ -124,7 +124,9 @@ async fn role_matrix(b: Backend) {
         denials += usize::from(want == DENIED);
     }
 
-    denials += sync_matrix(&app, &names, &tokens, &ids).await;
+    let (n, plan, task) = sync_matrix(&app, &names, &tokens, &ids).await;
+    denials += n;
+    denials += documents_matrix(&app, &names, &tokens, plan, task).await;
 
     // Disable: only business support, never themselves; the target is Morgan.
     let target = paths::user_disable(ids[5]);
@@ -211,7 +213,12 @@ async fn pull_all(app: &TestApp, token: &str) -> BTreeSet<Uuid> {
 /// those ids is denied (and audited as `denied`) exactly where they may not write, and
 /// otherwise refused by the single-editor rule (audited as `rejected`). Returns the number
 /// of denials.
-async fn sync_matrix(app: &TestApp, names: &[&str], tokens: &[String], ids: &[UserId]) -> usize {
+async fn sync_matrix(
+    app: &TestApp,
+    names: &[&str],
+    tokens: &[String],
+    ids: &[UserId],
+) -> (usize, Uuid, Uuid) {
     let [alex, jo, _sam, _pat, robin, _morgan] = [ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]];
     let services = app.store.list_services().await.unwrap();
     let slt = services
@@ -376,6 +383,172 @@ async fn sync_matrix(app: &TestApp, names: &[&str], tokens: &[String], ids: &[Us
     {
         assert_eq!(c.version, 1, "{c:?}");
         assert!(!c.fields.contains_key("note"));
+    }
+    (denials, plan, task)
+}
+
+fn sha(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Uploads `bytes` as `token` through every step (create, chunk, status, finalise),
+/// checking each answer; returns the upload id.
+async fn upload(app: &TestApp, token: &str, bytes: &[u8], who: &str) -> Uuid {
+    let hash = sha(bytes);
+    let r = app
+        .post_as(
+            paths::UPLOADS,
+            token,
+            json!({"document_id": Uuid::now_v7(), "size": bytes.len(), "sha256": hash}),
+        )
+        .await;
+    assert_eq!(
+        r.status.as_u16(),
+        OK,
+        "create upload as {who}: {:?}",
+        r.body
+    );
+    assert_eq!(r.body["offset"], 0);
+    let id: Uuid = serde_json::from_value(r.body["upload_id"].clone()).unwrap();
+    let r = app
+        .send(
+            app.http
+                .put(format!("{}{}?offset=0", app.base, paths::upload(id)))
+                .bearer_auth(token)
+                .header(paths::CHUNK_SHA256_HEADER, &hash)
+                .body(bytes.to_vec()),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), OK, "chunk as {who}: {:?}", r.body);
+    let r = app.get_as(&paths::upload(id), token).await;
+    assert_eq!(
+        r.status.as_u16(),
+        OK,
+        "upload status as {who}: {:?}",
+        r.body
+    );
+    assert_eq!(r.body["offset"], bytes.len());
+    let r = app
+        .post_as(&paths::upload_finalise(id), token, json!({"sha256": hash}))
+        .await;
+    assert_eq!(r.status.as_u16(), OK, "finalise as {who}: {:?}", r.body);
+    assert_eq!(r.body["finalised"], true);
+    id
+}
+
+/// The document endpoints × every role: everyone may upload bytes of their own and read
+/// them back; nobody may touch another user's upload (answered "not found", audited as
+/// denied); a blob is readable by whoever may read a document record naming it, by the
+/// same rules as the record (a plan's sharing list, a task's assignee and work group).
+/// Returns the number of denials.
+async fn documents_matrix(
+    app: &TestApp,
+    names: &[&str],
+    tokens: &[String],
+    plan: Uuid,
+    task: Uuid,
+) -> usize {
+    let mut denials = 0;
+    let mut own = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let bytes = format!(
+            "%PDF-1.7\n% invented test document {i} {}\n",
+            Uuid::now_v7()
+        );
+        let id = upload(app, token, bytes.as_bytes(), names[i]).await;
+        let r = app
+            .get_as(&paths::blob(&sha(bytes.as_bytes())), token)
+            .await;
+        assert_eq!(r.status.as_u16(), OK, "own blob as {}", names[i]);
+        assert_eq!(r.body, Value::String(bytes.clone()));
+        own.push((id, bytes));
+    }
+
+    // Everyone else probes Alex's upload (status, a chunk, finalise) and Alex's bytes,
+    // which no record names.
+    let (alex_upload, alex_bytes) = &own[0];
+    let alex_sha = sha(alex_bytes.as_bytes());
+    for (i, token) in tokens.iter().enumerate().skip(1) {
+        let who = names[i];
+        let r = app.get_as(&paths::upload(*alex_upload), token).await;
+        assert_eq!(
+            r.status.as_u16(),
+            MISSING,
+            "status of Alex's upload as {who}"
+        );
+        let r = app
+            .send(
+                app.http
+                    .put(format!(
+                        "{}{}?offset=0",
+                        app.base,
+                        paths::upload(*alex_upload)
+                    ))
+                    .bearer_auth(token)
+                    .header(paths::CHUNK_SHA256_HEADER, &alex_sha)
+                    .body(alex_bytes.clone().into_bytes()),
+            )
+            .await;
+        assert_eq!(
+            r.status.as_u16(),
+            MISSING,
+            "chunk to Alex's upload as {who}"
+        );
+        let r = app
+            .post_as(
+                &paths::upload_finalise(*alex_upload),
+                token,
+                json!({"sha256": alex_sha}),
+            )
+            .await;
+        assert_eq!(
+            r.status.as_u16(),
+            MISSING,
+            "finalise Alex's upload as {who}"
+        );
+        let r = app.get_as(&paths::blob(&alex_sha), token).await;
+        assert_eq!(r.status.as_u16(), MISSING, "Alex's unnamed bytes as {who}");
+        assert_eq!(r.code(), "not_found");
+        denials += 4;
+    }
+
+    // Alex attaches a document to the plan and one to the task, bytes first.
+    let on_plan = format!("%PDF-1.7\n% invented plan attachment {}\n", Uuid::now_v7());
+    let on_task = format!("%PDF-1.7\n% invented task attachment {}\n", Uuid::now_v7());
+    let mut muts = Vec::new();
+    for (n, (bytes, parent)) in [(&on_plan, plan), (&on_task, task)].into_iter().enumerate() {
+        upload(app, &tokens[0], bytes.as_bytes(), "alex").await;
+        muts.push(
+            json!({"mutation_id": n + 1, "record_id": Uuid::now_v7(), "kind": "document",
+            "operation": "put_document", "base_version": 0, "epoch": 0, "changes": [
+                {"field": "sha256", "base": null, "value": sha(bytes.as_bytes())},
+                {"field": "record_id", "base": null, "value": parent.to_string()},
+                {"field": "title", "base": null, "value": "Invented attachment"}]}),
+        );
+    }
+    let answer = push(app, &tokens[0], Uuid::now_v7(), muts).await;
+    for r in &answer.results {
+        assert!(matches!(r.outcome, Outcome::Applied { .. }), "{r:?}");
+    }
+    //                                   alex  jo     sam    pat    robin  morgan
+    let blobs: [(&String, [bool; 6]); 2] = [
+        (&on_plan, [true, false, false, false, true, false]),
+        (&on_task, [true, false, true, false, true, false]),
+    ];
+    for (bytes, who) in blobs {
+        for (i, may) in who.iter().enumerate() {
+            let r = app
+                .get_as(&paths::blob(&sha(bytes.as_bytes())), &tokens[i])
+                .await;
+            if *may {
+                assert_eq!(r.status.as_u16(), OK, "blob as {}: {:?}", names[i], r.body);
+                assert_eq!(r.body, Value::String(bytes.clone()));
+            } else {
+                assert_eq!(r.status.as_u16(), MISSING, "blob as {}", names[i]);
+                denials += 1;
+            }
+        }
     }
     denials
 }

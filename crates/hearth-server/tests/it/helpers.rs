@@ -260,7 +260,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap());
     let state = AppState::new(store.clone(), Arc::new(clock.clone()), mailer)
         .await
-        .unwrap();
+        .unwrap()
+        .with_documents_dir(data_dir.path().join("files"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(async move {

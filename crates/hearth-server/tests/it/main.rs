@@ -8,5 +8,7 @@ mod accounts;
 mod audit;
 mod bad_input;
 mod cli;
+mod epochs;
+mod notices;
 mod sign_in;
 mod sync;

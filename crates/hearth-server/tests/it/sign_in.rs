@@ -22,6 +22,7 @@ on_both!(
     unknown_email_and_wrong_password_look_the_same,
     disabled_user_is_signed_out_at_once,
     refresh_rotates_and_access_expires,
+    replayed_refresh_token_ends_the_device_session,
     sign_out_ends_the_session,
 );
 
@@ -285,4 +286,67 @@ async fn sign_out_ends_the_session(b: Backend) {
         .get_as(paths::ME, other_device.tokens.access_token.expose())
         .await;
     assert_eq!(r.status, StatusCode::OK);
+}
+
+async fn replayed_refresh_token_ends_the_device_session(b: Backend) {
+    let app = spawn_app(b).await;
+    app.seed_demo().await;
+    let (attempt, code) = app.start_sign_in(ALEX, DEMO_PASSWORD).await;
+    let device = Uuid::now_v7();
+    let r = app.verify(attempt, &code, device).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let alex: hearth_protocol::auth::SignedIn = serde_json::from_value(r.body).unwrap();
+    let elsewhere = app.sign_in(ALEX, DEMO_PASSWORD).await;
+
+    let first = alex.tokens.refresh_token.expose();
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": first}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let second = r.body["refresh_token"].as_str().unwrap().to_owned();
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": second}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let access = r.body["access_token"].as_str().unwrap().to_owned();
+    let third = r.body["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get_as(paths::ME, &access).await.status, StatusCode::OK);
+
+    // The first token again (rotated away two steps ago): a copy is in use.
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": first}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.code(), "unauthenticated");
+
+    // Every token of that device's family is dead: the current access and refresh tokens.
+    let r = app.get_as(paths::ME, &access).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": third}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.code(), "unauthenticated");
+    // Another device of the same person is not touched.
+    let r = app
+        .get_as(paths::ME, elsewhere.tokens.access_token.expose())
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    // A token that was never issued is just refused: nothing is revoked or audited.
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": "hrt_never-issued"}))
+        .await;
+    assert_eq!(r.code(), "unauthenticated");
+
+    let rows = app.audit_rows().await;
+    let replays: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "auth.refresh" && r.outcome == "replayed")
+        .collect();
+    assert_eq!(replays.len(), 1, "{replays:?}");
+    assert_eq!(replays[0].actor, Some(alex.account.id.to_string()));
+    assert_eq!(replays[0].device, Some(device.to_string()));
+    assert!(replays[0].target.is_some());
+    assert!(rows.iter().all(|r| !format!("{r:?}").contains("alex")));
 }
