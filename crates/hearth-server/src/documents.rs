@@ -129,7 +129,7 @@ fn audit_event(state: &AppState, who: &Authed, action: &str, target: Uuid) -> Au
 #[utoipa::path(post, path = "/api/v1/uploads", request_body = UploadCreate,
     security(("bearer" = [])), responses(
     (status = 200, body = UploadStatus),
-    (status = 400, description = "bad_request: not JSON, an empty document, or a malformed SHA-256", body = ErrorBody),
+    (status = 400, description = "bad_request: not JSON, an empty document, a size beyond a 64-bit number, or a malformed SHA-256", body = ErrorBody),
     (status = 401, body = ErrorBody),
     (status = 413, description = "payload_too_large: the document is over 15 MiB", body = ErrorBody),
     (status = 415, body = ErrorBody),
@@ -142,6 +142,12 @@ pub async fn create(
 ) -> Result<Json<UploadStatus>, ApiError> {
     if req.size == 0 {
         return Err(ApiError::BadRequest("The document is empty".into()));
+    }
+    // Described as a 64-bit integer in the OpenAPI document: beyond it is not a size.
+    if i64::try_from(req.size).is_err() {
+        return Err(ApiError::BadRequest(
+            "The size is not a number of bytes".into(),
+        ));
     }
     if req.size > MAX_DOCUMENT_BYTES {
         return Err(ApiError::PayloadTooLarge);

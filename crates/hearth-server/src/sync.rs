@@ -115,7 +115,7 @@ pub async fn push(
 #[utoipa::path(get, path = "/api/v1/sync/pull", params(PullQuery),
     security(("bearer" = [])), responses(
     (status = 200, body = PullResponse),
-    (status = 400, description = "bad_request: a malformed or negative cursor or limit", body = ErrorBody),
+    (status = 400, description = "bad_request: a malformed or negative cursor, or a limit that is not a 32-bit number", body = ErrorBody),
     (status = 401, body = ErrorBody),
 ))]
 pub async fn pull(
@@ -126,6 +126,13 @@ pub async fn pull(
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if q.after < 0 {
         return Err(ApiError::BadRequest("The cursor cannot be negative".into()));
+    }
+    // The OpenAPI document describes the limit as a 32-bit integer: refuse what it cannot
+    // be rather than clamping it.
+    if q.limit.is_some_and(|l| i32::try_from(l).is_err()) {
+        return Err(ApiError::BadRequest(format!(
+            "The limit is a number of changes up to {MAX_PULL_LIMIT}"
+        )));
     }
     let limit = q
         .limit

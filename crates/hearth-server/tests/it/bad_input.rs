@@ -6,7 +6,10 @@ use serde_json::{json, Value};
 
 use crate::helpers::{on_both, spawn_app, Backend, TestApp};
 
-on_both!(bad_input_is_a_precise_4xx);
+on_both!(
+    bad_input_is_a_precise_4xx,
+    out_of_range_numbers_are_bad_requests
+);
 
 async fn raw(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let r = app
@@ -130,4 +133,45 @@ async fn bad_input_is_a_precise_4xx(b: Backend) {
             "{p} missing from the OpenAPI document"
         );
     }
+}
+
+/// Numbers beyond what the OpenAPI document says a field is (a 32-bit limit, a 64-bit
+/// size) are bad requests, not clamped or taken as "too large".
+async fn out_of_range_numbers_are_bad_requests(b: Backend) {
+    let app = spawn_app(b).await;
+    app.seed_demo().await;
+    let alex = app
+        .sign_in(
+            "alex.demoworker@example.org.uk",
+            hearth_server::seed::DEMO_PASSWORD,
+        )
+        .await;
+    let token = alex.tokens.access_token.expose();
+    let r = app
+        .get_as(&format!("{}?limit=2147483648", paths::SYNC_PULL), token)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    assert_eq!(r.code(), "bad_request");
+    let r = app
+        .get_as(&format!("{}?limit=2147483647", paths::SYNC_PULL), token)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app
+        .post_as(
+            paths::UPLOADS,
+            token,
+            json!({"document_id": uuid::Uuid::now_v7(), "sha256": "00".repeat(32),
+                   "size": 9_223_372_036_854_775_808_u64}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    let r = app
+        .post_as(
+            paths::UPLOADS,
+            token,
+            json!({"document_id": uuid::Uuid::now_v7(), "sha256": "00".repeat(32),
+                   "size": 16 * 1024 * 1024}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.body);
 }
