@@ -14,3 +14,4 @@ mod references;
 mod restarts;
 mod restore;
 mod sharing;
+mod transfer;
