@@ -99,6 +99,8 @@ bench: deps deps-bench ui
 	$(CARGO) bench -p hearth-store --features bench-plaintext
 	$(CARGO) bench -p hearth-pdf
 	HEARTH_FAULT_SCHEDULES=5000 $(CARGO) test --release --test sync faults -- --nocapture
+	$(NPM) ci --prefix bench/pouchdb --no-audit --no-fund
+	$(CARGO) bench -p hearth-sync --bench sync
 	$(CARGO) bench -p hearth-server --bench auth_load
 
 clean:

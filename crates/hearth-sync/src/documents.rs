@@ -17,7 +17,14 @@ use hearth_store::{DocumentId, Mutation, Operation};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
-use crate::engine::{Engine, SyncError, SyncReport};
+use crate::engine::{Engine, SyncError, SyncEvent, SyncReport};
+
+/// Document downloads under way at once while a page is pulled (small documents are
+/// dominated by round trips; the server answers several at once).
+pub const DOWNLOADS_AT_ONCE: usize = 8;
+
+/// Progress is reported at least every this many bytes of a download (and at its end).
+const DOWNLOAD_PROGRESS_STEP: u64 = 64 * 1024;
 
 /// Bytes per uploaded chunk (the store keeps documents in chunks of the same size).
 pub const UPLOAD_CHUNK_BYTES: u64 = 1024 * 1024;
@@ -68,6 +75,17 @@ impl Engine {
         id: DocumentId,
         report: &mut UploadReport,
     ) -> Result<(), SyncError> {
+        self.upload_document_progress(id, report, &|_| {}).await
+    }
+
+    /// [`Engine::upload_document_with`], reporting [`SyncEvent::Upload`] to `progress`:
+    /// where the upload resumed, then after each chunk the server has checked.
+    pub async fn upload_document_progress(
+        &self,
+        id: DocumentId,
+        report: &mut UploadReport,
+        progress: &(dyn Fn(SyncEvent) + Send + Sync),
+    ) -> Result<(), SyncError> {
         let store = &self.0.store;
         let meta = store
             .document_meta(id)
@@ -92,6 +110,24 @@ impl Engine {
         let mut status: UploadStatus = json(&bytes)?;
         report.upload_id = Some(status.upload_id);
         report.resumed_from = status.offset;
+        let total = status.size;
+        // The server's offset only moves on; a lost answer makes it ask again, never go back.
+        let mut shown = 0;
+        let mut show = |done: u64| {
+            if done >= shown {
+                shown = done;
+                progress(SyncEvent::Upload {
+                    document: id.as_uuid(),
+                    done,
+                    total,
+                });
+            }
+        };
+        show(if status.finalised {
+            total
+        } else {
+            status.offset
+        });
         // Bounded: every chunk moves the offset on, or the status is asked again once.
         let mut tries = 4 + 2 * meta.size.div_ceil(UPLOAD_CHUNK_BYTES);
         while !status.finalised && status.offset < status.size {
@@ -132,6 +168,11 @@ impl Engine {
                 }
                 Err(e) => return Err(e),
             };
+            show(if status.finalised {
+                total
+            } else {
+                status.offset
+            });
         }
         if !status.finalised {
             let body = serde_json::to_vec(&UploadFinalise {
@@ -165,6 +206,7 @@ impl Engine {
         &self,
         batch: &[Mutation],
         report: &mut SyncReport,
+        progress: &(dyn Fn(SyncEvent) + Send + Sync),
     ) -> Result<(), SyncError> {
         for m in batch
             .iter()
@@ -184,7 +226,7 @@ impl Engine {
                 continue;
             }
             let mut up = UploadReport::default();
-            let result = self.upload_document_with(id, &mut up).await;
+            let result = self.upload_document_progress(id, &mut up, progress).await;
             report.bytes_sent += up.bytes_sent;
             match result {
                 Ok(()) => {}
@@ -200,14 +242,18 @@ impl Engine {
     }
 
     /// Downloads and checks the bytes of the page's documents this cache lacks, by
-    /// SHA-256. A document the server will not give (not found) is left out: the store
-    /// skips it.
+    /// SHA-256, [`DOWNLOADS_AT_ONCE`] at a time. A document the server will not give (not
+    /// found) is left out: the store skips it. Any other failure fails the page (nothing of
+    /// it is applied; the next sync asks again).
     pub(crate) async fn download_for_page(
         &self,
         changes: &[Change],
         report: &mut SyncReport,
+        progress: &(dyn Fn(SyncEvent) + Send + Sync),
     ) -> Result<HashMap<String, Vec<u8>>, SyncError> {
-        let mut out = HashMap::new();
+        use futures_util::StreamExt as _;
+        let mut wanted: Vec<(Uuid, String, Option<u64>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for c in changes
             .iter()
             .filter(|c| c.kind == hearth_domain::RecordKind::Document && !c.deleted)
@@ -215,7 +261,7 @@ impl Engine {
             let Some(sha) = c.fields.get("sha256").and_then(|v| v.as_str()) else {
                 continue;
             };
-            if out.contains_key(sha) || hearth_domain::document::Sha256Hex::parse(sha).is_err() {
+            if seen.contains(sha) || hearth_domain::document::Sha256Hex::parse(sha).is_err() {
                 continue;
             }
             let held = self
@@ -226,13 +272,23 @@ impl Engine {
             if held.is_some_and(|d| d.sha256 == sha) {
                 continue;
             }
-            let bytes = match self
-                .send(self.0.http.get(self.url(&paths::blob(sha))))
-                .await
-            {
+            seen.insert(sha.to_owned());
+            let size = c.fields.get("size").and_then(serde_json::Value::as_u64);
+            wanted.push((c.record_id, sha.to_owned(), size));
+        }
+        let mut out = HashMap::new();
+        let mut downloads = futures_util::stream::iter(wanted.into_iter().map(
+            |(document, sha, size)| async move {
+                let got = self.download_blob(&sha, document, size, progress).await;
+                (document, sha, got)
+            },
+        ))
+        .buffer_unordered(DOWNLOADS_AT_ONCE);
+        while let Some((document, sha, got)) = downloads.next().await {
+            let bytes = match got {
                 Ok(b) => b,
                 Err(SyncError::Server { status: 404, .. }) => {
-                    tracing::warn!(document = %c.record_id, "document bytes not available");
+                    tracing::warn!(document = %document, "document bytes not available");
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -240,12 +296,66 @@ impl Engine {
             report.bytes_received += bytes.len() as u64;
             if sha_hex(&bytes) != sha {
                 return Err(SyncError::Protocol(format!(
-                    "the bytes of document {} do not match their SHA-256",
-                    c.record_id
+                    "the bytes of document {document} do not match their SHA-256"
                 )));
             }
-            out.insert(sha.to_owned(), bytes);
+            out.insert(sha, bytes);
         }
         Ok(out)
+    }
+
+    /// The bytes named `sha`, streamed, reporting [`SyncEvent::Download`] for `document`
+    /// as they come (the total is the answer's length, else the record's `size`).
+    async fn download_blob(
+        &self,
+        sha: &str,
+        document: Uuid,
+        size: Option<u64>,
+        progress: &(dyn Fn(SyncEvent) + Send + Sync),
+    ) -> Result<Vec<u8>, SyncError> {
+        let mut res = self
+            .send_for_response(self.0.http.get(self.url(&paths::blob(sha))))
+            .await?;
+        let total = res.content_length().or(size);
+        let mut bytes = Vec::with_capacity(
+            usize::try_from(
+                total
+                    .unwrap_or(0)
+                    .min(hearth_protocol::sync::MAX_DOCUMENT_BYTES),
+            )
+            .unwrap_or(0),
+        );
+        let mut shown = 0u64;
+        progress(SyncEvent::Download {
+            document,
+            done: 0,
+            total: total.unwrap_or(0),
+        });
+        while let Some(chunk) = res.chunk().await.map_err(SyncError::Offline)? {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() as u64 > hearth_protocol::sync::MAX_DOCUMENT_BYTES {
+                return Err(SyncError::Protocol(format!(
+                    "the bytes of document {document} are larger than any document may be"
+                )));
+            }
+            let done = bytes.len() as u64;
+            if done - shown >= DOWNLOAD_PROGRESS_STEP {
+                shown = done;
+                progress(SyncEvent::Download {
+                    document,
+                    done,
+                    total: total.unwrap_or(0).max(done),
+                });
+            }
+        }
+        let done = bytes.len() as u64;
+        if done != shown || done == 0 {
+            progress(SyncEvent::Download {
+                document,
+                done,
+                total: done,
+            });
+        }
+        Ok(bytes)
     }
 }

@@ -67,6 +67,23 @@ pub enum SyncError {
     /// from a backup).
     #[error("The Hearth server is missing changes from this device: {message}")]
     Gap { message: String },
+    /// The server needs changes from this device that it no longer keeps: answered ones
+    /// are kept for [`hearth_store::JOURNAL_DAYS`] days only (e.g. the server was restored
+    /// from an older backup). Sending again cannot fill the gap, so the background loop
+    /// pauses instead of retrying; a person must act (an administrator). Nothing waiting
+    /// is lost: unsent changes stay in the outbox.
+    #[error(
+        "The Hearth server is missing changes this device sent more than {journal_days} days \
+         ago, which are no longer kept here ({message}). Sync is paused: ask your Hearth \
+         administrator. Changes not yet sent are kept on this device"
+    )]
+    GapCannotBeFilled {
+        /// The oldest change this device still holds to send.
+        first_held: Option<i64>,
+        journal_days: i64,
+        /// The server's words (ids only).
+        message: String,
+    },
     /// The answer could not be understood.
     #[error("The Hearth server's answer could not be read: {0}")]
     Protocol(String),
@@ -83,6 +100,11 @@ impl SyncError {
             SyncError::Protocol(_) => true,
             _ => false,
         }
+    }
+
+    /// Retrying cannot help until a person acts: the background loop pauses.
+    pub fn needs_attention(&self) -> bool {
+        matches!(self, SyncError::GapCannotBeFilled { .. })
     }
 }
 
@@ -111,12 +133,34 @@ pub enum SyncEvent {
         waiting: u64,
         bytes_sent: u64,
     },
-    /// Records received so far in this sync.
+    /// Records received so far in this sync (after each applied page).
     Pulled {
         records: u64,
         bytes_received: u64,
     },
+    /// A document's bytes going up: `done` of `total` bytes are on the server (checked
+    /// there). Per document, `done` never goes down within one sync and ends at `total`
+    /// when the upload completes; the first event of an attempt shows where it resumed.
+    Upload {
+        document: uuid::Uuid,
+        done: u64,
+        total: u64,
+    },
+    /// A pulled document's bytes coming down: `done` of `total` bytes received. Per
+    /// document, `done` never goes down and ends at `total`; the bytes are then verified
+    /// against their SHA-256 before the page is applied.
+    Download {
+        document: uuid::Uuid,
+        done: u64,
+        total: u64,
+    },
     Finished(SyncReport),
+    /// Sync failed in a way retrying cannot mend ([`SyncError::needs_attention`]): the
+    /// background loop no longer retries on its own, only when woken
+    /// ([`SyncHandle::sync_now`], e.g. a person pressing "Sync now").
+    Paused {
+        message: String,
+    },
     /// The sync failed; the next try is in `retry_in`.
     Failed {
         transient: bool,
@@ -265,14 +309,26 @@ impl Engine {
     }
 
     pub(crate) async fn send(&self, req: reqwest::RequestBuilder) -> Result<Vec<u8>, SyncError> {
+        let res = self.send_for_response(req).await?;
+        Ok(res.bytes().await.map_err(SyncError::Offline)?.to_vec())
+    }
+
+    /// Sends `req` with the access token; a successful answer with its body still to read
+    /// (for streaming it), any other answer as its error.
+    pub(crate) async fn send_for_response(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, SyncError> {
         let res = req
             .bearer_auth(self.token())
             .send()
             .await
             .map_err(SyncError::Offline)?;
         let status = res.status();
-        let body = res.bytes().await.map_err(SyncError::Offline)?.to_vec();
-        if !status.is_success() {
+        if status.is_success() {
+            Ok(res)
+        } else {
+            let body = res.bytes().await.map_err(SyncError::Offline)?.to_vec();
             let parsed: Option<ErrorBody> = serde_json::from_slice(&body).ok();
             let (code, message) = match parsed {
                 Some(b) => (Some(b.code), b.message),
@@ -284,13 +340,12 @@ impl Engine {
             if code == Some(ErrorCode::SyncGap) {
                 return Err(SyncError::Gap { message });
             }
-            return Err(SyncError::Server {
+            Err(SyncError::Server {
                 status: status.as_u16(),
                 code,
                 message,
-            });
+            })
         }
-        Ok(body)
     }
 
     async fn push(
@@ -306,7 +361,7 @@ impl Engine {
                 return Ok(());
             }
             // A document's metadata goes only once its bytes are up.
-            self.upload_for_batch(&pending, report).await?;
+            self.upload_for_batch(&pending, report, progress).await?;
             let request = PushRequest {
                 client_id: store.client_id().as_uuid(),
                 mutations: pending
@@ -350,6 +405,19 @@ impl Engine {
                     requeued = true;
                     store.begin_restore().await?;
                     continue;
+                }
+                // Everything journalled went again and the server still lacks some: older
+                // than the journal. Retrying cannot fill it.
+                Err(SyncError::Gap { message }) => {
+                    tracing::warn!(
+                        first_held = pending.first().map(|m| m.mutation_id.0),
+                        "the server lacks changes older than the journal"
+                    );
+                    return Err(SyncError::GapCannotBeFilled {
+                        first_held: pending.first().map(|m| m.mutation_id.0),
+                        journal_days: hearth_store::JOURNAL_DAYS,
+                        message,
+                    });
                 }
                 other => other?,
             };
@@ -414,7 +482,9 @@ impl Engine {
             report.pulled += u64::try_from(page.changes.len()).unwrap_or(0);
             report.purged += u64::try_from(page.purges.len()).unwrap_or(0);
             let more = page.more;
-            let documents = self.download_for_page(&page.changes, report).await?;
+            let documents = self
+                .download_for_page(&page.changes, report, progress)
+                .await?;
             let pulled = PulledPage {
                 records: page
                     .changes
@@ -468,6 +538,18 @@ impl Engine {
                     Ok(_) => {
                         backoff = start;
                         every
+                    }
+                    Err(e) if e.needs_attention() => {
+                        tracing::warn!("sync paused until woken: it needs a person");
+                        let _ = tx.send(SyncEvent::Paused {
+                            message: e.to_string(),
+                        });
+                        // No timer: only a wake (or stop) tries again.
+                        if stop2.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        wake2.notified().await;
+                        continue;
                     }
                     Err(e) => {
                         let wait = backoff;

@@ -20,6 +20,13 @@
 //! page is applied. A server restored from a backup (a new epoch, or a push refused with a
 //! gap) gets the journal of answered mutations again, then everything is pulled again.
 //!
+//! Progress (`SyncEvent`): `Pushed` after each answered push batch, `Pulled` after each
+//! applied page (records so far; the server gives no total), `Upload` with the bytes of a
+//! document the server has checked (where it resumed, then after each chunk) and
+//! `Download` with the bytes of a pulled document received so far (every 64 KiB and at
+//! the end). Per document the byte figures never go down within a sync and end at the
+//! total. `tests/sync/progress.rs` checks them end to end.
+//!
 //! Invariants: a mutation leaves the outbox only when the server has answered it, in the
 //! same local transaction that records the answer (and keeps it in the journal); a pulled page and its cursor are written
 //! in one local transaction; every store call is a short transaction, so typing (autosave)
@@ -30,5 +37,5 @@
 mod documents;
 mod engine;
 
-pub use documents::{UploadReport, UPLOAD_CHUNK_BYTES};
+pub use documents::{UploadReport, DOWNLOADS_AT_ONCE, UPLOAD_CHUNK_BYTES};
 pub use engine::{Engine, EngineConfig, SyncError, SyncEvent, SyncHandle, SyncReport};
