@@ -52,11 +52,19 @@ fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook(
     assert_eq!(
         commands,
         [
-            "app_status",
+            "activity",
+            "connect_server",
             "dashboard",
+            "lock",
             "open_saved_pdf",
             "print_record",
-            "unlock"
+            "resend_code",
+            "shell_status",
+            "sign_in",
+            "sign_out",
+            "sync_now",
+            "unlock",
+            "verify_code",
         ]
         .map(String::from)
         .into(),

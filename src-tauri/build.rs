@@ -8,8 +8,16 @@
 
 /// Every command of the app, as Tauri names them.
 const COMMANDS: &[&str] = &[
-    "app_status",
+    "shell_status",
+    "connect_server",
+    "sign_in",
+    "verify_code",
+    "resend_code",
     "unlock",
+    "lock",
+    "activity",
+    "sign_out",
+    "sync_now",
     "dashboard",
     "print_record",
     "open_saved_pdf",

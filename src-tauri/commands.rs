@@ -3,34 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{Local, NaiveDate, Utc};
+use chrono::{Local, NaiveDate};
 use hearth_domain::{Config, RecordKind};
-use hearth_store::{
-    existing_protection, ExistingCache, KeyStorage, Password, RecordId, Store, StoreError,
-};
+use hearth_store::RecordId;
 use tauri::{Manager as _, State, WebviewWindow};
 
-use crate::dto::{AppStatus, Dashboard, LocalRecord, PrintOutcome};
+use crate::dto::{Dashboard, LocalRecord, PrintOutcome};
 use crate::error::{AppError, ErrorCode};
 use crate::printing::{self, PrintedRecord};
-use crate::state::{AppState, KeyPolicy, KEYRING_ACCOUNT, KEYRING_SERVICE};
-
-/// Shortest password accepted for a new password-protected cache (exported to the UI).
-pub const PASSWORD_MIN_LENGTH: usize = 12;
-
-/// Opens the cache with the OS keyring if it can, and says which screen to show.
-#[tauri::command]
-#[specta::specta]
-pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
-    status(&state).await
-}
-
-/// Opens the password-protected cache, or creates one protected by this new password.
-#[tauri::command]
-#[specta::specta]
-pub async fn unlock(state: State<'_, AppState>, password: String) -> Result<(), AppError> {
-    unlock_with(&state, password).await
-}
+use crate::state::AppState;
 
 /// The figures of the home screen.
 #[tauri::command]
@@ -89,84 +70,6 @@ pub async fn open_saved_pdf(state: State<'_, AppState>, path: String) -> Result<
         )
     })?;
     tracing::info!("saved PDF opened in the system viewer");
-    Ok(())
-}
-
-fn os_keyring() -> KeyStorage {
-    KeyStorage::OsKeyring {
-        service: KEYRING_SERVICE.into(),
-        account: KEYRING_ACCOUNT.into(),
-    }
-}
-
-pub(crate) async fn status(state: &AppState) -> Result<AppStatus, AppError> {
-    let mut slot = state.store.lock().await;
-    if slot.is_some() {
-        return Ok(AppStatus::Unlocked);
-    }
-    let dir = state.data_dir();
-    match existing_protection(dir)? {
-        ExistingCache::PasswordWrapped => Ok(AppStatus::EnterPassword),
-        ExistingCache::None if state.key_policy() == KeyPolicy::PasswordOnly => {
-            Ok(AppStatus::SetPassword)
-        }
-        ExistingCache::None => match Store::open_or_create(dir, os_keyring(), Utc::now()).await {
-            Ok(store) => {
-                *slot = Some(store);
-                Ok(AppStatus::Unlocked)
-            }
-            // No keyring service: the key will be wrapped with a password instead.
-            Err(StoreError::KeyringUnavailable { .. }) => Ok(AppStatus::SetPassword),
-            Err(err) => Err(err.into()),
-        },
-        ExistingCache::KeyKeptElsewhere => {
-            match Store::open_or_create(dir, os_keyring(), Utc::now()).await {
-                Ok(store) => {
-                    *slot = Some(store);
-                    Ok(AppStatus::Unlocked)
-                }
-                // A password would not help: this cache's key is in the keyring.
-                Err(StoreError::KeyringUnavailable { reason }) => Err(AppError::new(
-                    ErrorCode::StoreFailed,
-                    format!(
-                        "Hearth keeps the key of this device's cache in the system keyring, \
-                         which cannot be used right now ({reason}). Unlock your keyring or \
-                         sign in to your computer again, then try again."
-                    ),
-                )),
-                Err(err) => Err(err.into()),
-            }
-        }
-    }
-}
-
-pub(crate) async fn unlock_with(state: &AppState, password: String) -> Result<(), AppError> {
-    let chars = password.chars().count();
-    // Moved, not copied: the one buffer is zeroized when `Password` drops.
-    let password = Password::new(password);
-    let mut slot = state.store.lock().await;
-    if slot.is_some() {
-        return Ok(());
-    }
-    let dir = state.data_dir();
-    match existing_protection(dir)? {
-        ExistingCache::PasswordWrapped => {}
-        ExistingCache::None => {
-            if chars < PASSWORD_MIN_LENGTH {
-                return Err(AppError::password_too_short(PASSWORD_MIN_LENGTH));
-            }
-        }
-        ExistingCache::KeyKeptElsewhere => {
-            return Err(AppError::new(
-                ErrorCode::StoreFailed,
-                "This device's cache is protected by the system keyring, not by a password. \
-                 Close Hearth and open it again.",
-            ))
-        }
-    }
-    let store =
-        Store::open_or_create(dir, KeyStorage::PasswordWrapped { password }, Utc::now()).await?;
-    *slot = Some(store);
     Ok(())
 }
 
@@ -274,15 +177,25 @@ pub(crate) fn saved_pdf_to_open(state: &AppState, path: &str) -> Result<PathBuf,
 
 #[cfg(test)]
 mod tests {
+    use chrono::Utc;
     use hearth_domain::RecordKind;
     use hearth_store::StepSave;
 
     use super::*;
 
-    const PASSWORD: &str = "kettle-orchard-lantern";
-
     fn password_only(dir: &std::path::Path) -> AppState {
-        AppState::new(dir.to_path_buf(), KeyPolicy::PasswordOnly)
+        AppState::new(dir.to_path_buf(), crate::state::KeyPolicy::PasswordOnly)
+    }
+
+    /// Opens a cache with a key held by the test, as an unlocked app has it.
+    async fn open_store(state: &AppState) {
+        let keys = hearth_store::KeyStorage::Supplied {
+            key: hearth_store::DatabaseKey::from_bytes([9; 32]),
+        };
+        let store = hearth_store::Store::open_or_create(state.data_dir(), keys, Utc::now())
+            .await
+            .unwrap();
+        *state.store.lock().await = Some(store);
     }
 
     async fn code_of<T: std::fmt::Debug>(result: Result<T, AppError>) -> ErrorCode {
@@ -290,71 +203,36 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_new_cache_asks_for_a_password_of_the_minimum_length() {
+    async fn the_dashboard_needs_an_unlocked_cache_and_counts_its_drafts() {
         let dir = tempfile::tempdir().unwrap();
         let state = password_only(dir.path());
-        assert_eq!(status(&state).await.unwrap(), AppStatus::SetPassword);
-
-        let short = "a".repeat(PASSWORD_MIN_LENGTH - 1);
-        assert_eq!(
-            code_of(unlock_with(&state, short).await).await,
-            ErrorCode::PasswordTooShort
-        );
-        // Nothing was created, so the same screen comes back.
-        assert_eq!(
-            existing_protection(dir.path()).unwrap(),
-            ExistingCache::None
-        );
-        assert_eq!(status(&state).await.unwrap(), AppStatus::SetPassword);
         assert_eq!(code_of(dashboard_of(&state).await).await, ErrorCode::Locked);
-
-        unlock_with(&state, PASSWORD.into()).await.unwrap();
-        assert_eq!(status(&state).await.unwrap(), AppStatus::Unlocked);
-        let dashboard = dashboard_of(&state).await.unwrap();
-        assert_eq!(dashboard.plans.drafts_in_progress, 0);
-        assert_eq!(dashboard.sync.pending_changes, 0);
-    }
-
-    #[tokio::test]
-    async fn a_wrong_password_loses_nothing_and_the_right_one_opens_the_cache() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let state = password_only(dir.path());
-            unlock_with(&state, PASSWORD.into()).await.unwrap();
-            let store = state.store.lock().await.clone().unwrap();
-            store
-                .save_step(StepSave::new(
-                    None,
-                    RecordKind::Plan,
-                    1,
-                    serde_json::json!({ "agency": "School" }),
-                    Utc::now(),
-                ))
-                .await
-                .unwrap();
-            store.close().await;
-        }
-
-        // The app starts again: the cache exists, so it asks for its password.
-        let state = password_only(dir.path());
-        assert_eq!(status(&state).await.unwrap(), AppStatus::EnterPassword);
-        assert_eq!(
-            code_of(unlock_with(&state, "not-the-password".into()).await).await,
-            ErrorCode::WrongPassword
-        );
-        assert_eq!(status(&state).await.unwrap(), AppStatus::EnterPassword);
-
-        unlock_with(&state, PASSWORD.into()).await.unwrap();
+        open_store(&state).await;
+        let store = state.store.lock().await.clone().unwrap();
+        store
+            .save_step(StepSave::new(
+                None,
+                RecordKind::Plan,
+                1,
+                serde_json::json!({ "agency": "School" }),
+                Utc::now(),
+            ))
+            .await
+            .unwrap();
         let dashboard = dashboard_of(&state).await.unwrap();
         assert_eq!(dashboard.plans.drafts_in_progress, 1);
         assert!(dashboard.sync.pending_changes >= 1);
+        // Locked again (the store parked): the records are refused.
+        let parked = state.store.lock().await.take();
+        assert!(parked.is_some());
+        assert_eq!(code_of(dashboard_of(&state).await).await, ErrorCode::Locked);
     }
 
     #[tokio::test]
     async fn the_dashboard_lists_plans_referrals_and_requests_newest_first() {
         let dir = tempfile::tempdir().unwrap();
         let state = password_only(dir.path());
-        unlock_with(&state, PASSWORD.into()).await.unwrap();
+        open_store(&state).await;
         let store = state.store.lock().await.clone().unwrap();
         let day = |h| {
             use chrono::TimeZone as _;
@@ -397,7 +275,7 @@ mod tests {
             code_of(printed_record(&state, &id, on).await).await,
             ErrorCode::Locked
         );
-        unlock_with(&state, PASSWORD.into()).await.unwrap();
+        open_store(&state).await;
         assert_eq!(
             code_of(printed_record(&state, "not-an-id", on).await).await,
             ErrorCode::RecordNotFound

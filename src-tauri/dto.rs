@@ -6,15 +6,85 @@ use hearth_domain::RecordKind;
 use serde::Serialize;
 use specta::Type;
 
-/// Which screen the window should show first.
+/// Which screen the window should show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 pub enum AppStatus {
+    /// First run (or after a wipe): ask for the server's address.
+    ConnectServer,
+    /// No session on this device: sign in online (email, password, emailed code).
+    SignIn,
+    /// Signed in, but locked (start, idle, "Lock"): ask for the password ("Unlock Hearth").
+    Locked,
     /// The cache is open: show the dashboard.
     Unlocked,
-    /// No OS keyring and no cache yet: ask for a new local password.
-    SetPassword,
-    /// A password-protected cache exists: ask for its password.
-    EnterPassword,
+}
+
+/// What the window polls every few seconds: the screen it should be on, why, the idle-lock
+/// limit and the sync bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ShellStatus {
+    pub status: AppStatus,
+    /// Why the app moved to this screen (idle lock, session ended, wipe), shown once.
+    pub notice: Option<String>,
+    /// The UI locks (after flushing drafts) after this many seconds without input.
+    pub idle_lock_seconds: u32,
+    pub sync: SyncStatus,
+}
+
+/// The sync engine's state, as the sync bar shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Type)]
+pub enum SyncState {
+    /// Not signed in or locked: nothing runs.
+    #[default]
+    Off,
+    Syncing,
+    /// The last sync finished without error.
+    UpToDate,
+    /// The server cannot be reached; changes wait on this device.
+    Offline,
+    /// The session ended: sign in again to sync.
+    SignInNeeded,
+    /// The last sync failed for another reason (see `message`).
+    Failed,
+}
+
+/// What the sync bar shows. Counts saturate at `u32::MAX` (JavaScript numbers).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub state: SyncState,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// Conflicts waiting for the practitioner to resolve.
+    pub conflicts: u32,
+    /// Local edits not yet acknowledged by the server.
+    pub pending_changes: u32,
+    /// During a push: changes sent and the total to send, and bytes sent.
+    pub upload: Option<Progress>,
+    /// During a pull: records received so far and bytes received (the total is unknown).
+    pub download: Option<Progress>,
+    /// The last failure, in words for the practitioner.
+    pub message: Option<String>,
+    /// Goes up after each finished sync: the UI reloads the dashboard when it changes.
+    pub completed_syncs: u32,
+}
+
+/// A progress figure for the sync bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub done: u32,
+    /// `None` when the total is not known (pulls).
+    pub total: Option<u32>,
+    pub bytes: u32,
+}
+
+/// What "Sign in" answered: the code was emailed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeSent {
+    pub email: String,
+    pub code_expires_at: DateTime<Utc>,
 }
 
 /// The home screen's figures.
@@ -123,7 +193,7 @@ impl Dashboard {
 }
 
 /// JavaScript numbers are not 64-bit integers; no caseload gets near `u32::MAX`.
-fn saturating_u32(n: u64) -> u32 {
+pub(crate) fn saturating_u32(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 

@@ -30,6 +30,28 @@ pub enum ErrorCode {
     PrintFailed,
     /// Anything else the local cache or the app could not do.
     StoreFailed,
+    /// The server address typed on the first-run screen is not usable (field `server`).
+    InvalidServerAddress,
+    /// A sign-in field is empty or malformed (the message names it; field per UI).
+    InvalidInput,
+    /// The server could not be reached (offline, wrong address): try again later.
+    ServerUnreachable,
+    /// Sign-in: the email address or password is wrong.
+    WrongCredentials,
+    /// Sign-in: the emailed code is wrong, used, or from another sign-in.
+    WrongCode,
+    /// Sign-in: the code is too old; ask for a new one.
+    CodeExpired,
+    /// Too many wrong passwords or codes: wait.
+    Throttled,
+    /// An online sign-in is needed (session ended, or the offline period ran out).
+    SignInNeeded,
+    /// The organisation removed Hearth from this device; its data was deleted.
+    DeviceWiped,
+    /// The server refused for another reason (its message is shown).
+    ServerRefused,
+    /// Sign-out was asked while edits wait to be sent: the UI asks to confirm.
+    PendingChanges,
 }
 
 /// An error returned by a command. Its message never carries personal data.

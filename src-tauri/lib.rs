@@ -10,9 +10,16 @@
 //! hearth bindings` rewrites them.
 //!
 //! Start-up: the data folder is `HEARTH_DATA_DIR` or the platform's app data folder. The
-//! UI asks `app_status`, which opens the cache with the OS keyring when there is one, or
-//! says which password screen to show; `unlock` opens (or creates) a password-protected
-//! cache; `dashboard` reads the counts and the list of records for the home screen.
+//! window polls `shell_status` (module `shell`): first run asks for the server address
+//! (`connect_server`), then sign-in (`sign_in`, `verify_code`, `resend_code`) creates the
+//! encrypted cache (key in the OS keyring, else wrapped with the account password) and
+//! keeps the refresh token and an Argon2id password verifier inside it; later starts ask
+//! for the password (`unlock`, checked on this device, no server). `lock` (button, or the
+//! window's idle timer after flushing drafts; a watchdog here locks too if the window
+//! stops reporting input) parks the cache so every record command refuses. `sign_out`
+//! revokes the session; a `wipe_device` answer deletes the cache. While unlocked the sync
+//! engine runs in the background (module `sync_task`) and feeds the sync bar.
+//! `dashboard` reads the counts and the list of records for the home screen.
 //!
 //! "Download / print": `print_record` lays a record out as a PDF (module `printing`, no window
 //! needed), asks where to save it with the system's save dialog (rfd) and writes it;
@@ -24,12 +31,18 @@ mod commands;
 mod dto;
 mod error;
 mod printing;
+mod session;
+mod shell;
 mod state;
+mod sync_task;
 
 use tauri::Manager as _;
 use tauri_specta::{collect_commands, Builder};
 
-pub use dto::{AppStatus, Dashboard, LocalRecord, PlanCounts, PrintOutcome, SyncSummary};
+pub use dto::{
+    AppStatus, CodeSent, Dashboard, LocalRecord, PlanCounts, PrintOutcome, Progress, ShellStatus,
+    SyncState, SyncStatus, SyncSummary,
+};
 pub use error::{AppError, ErrorCode};
 
 /// Where the generated bindings live, relative to the repository root.
@@ -42,13 +55,20 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         // separate serialize/deserialize shapes.
         .disable_serde_phases()
         .commands(collect_commands![
-            commands::app_status,
-            commands::unlock,
+            shell::shell_status,
+            shell::connect_server,
+            shell::sign_in,
+            shell::verify_code,
+            shell::resend_code,
+            shell::unlock,
+            shell::lock,
+            shell::activity,
+            shell::sign_out,
+            shell::sync_now,
             commands::dashboard,
             commands::print_record,
             commands::open_saved_pdf,
         ])
-        .constant("PASSWORD_MIN_LENGTH", commands::PASSWORD_MIN_LENGTH)
 }
 
 /// The TypeScript exporter settings used for `ui/src/lib/bindings.ts`.
@@ -58,6 +78,9 @@ pub fn typescript() -> specta_typescript::Typescript {
          // `UPDATE_BINDINGS=1 cargo test -p hearth bindings` after changing a command or type.\n",
     )
 }
+
+/// How long after the idle limit the backend locks by itself if the window has not.
+const IDLE_GRACE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Starts the app. Logs go to stderr (`RUST_LOG` filters them) and never carry personal data.
 pub fn run() {
@@ -77,7 +100,15 @@ pub fn run() {
             let data_dir = state::resolve_data_dir(app)?;
             let key_policy = state::KeyPolicy::from_env();
             tracing::info!(?key_policy, "data folder resolved");
-            app.manage(state::AppState::new(data_dir, key_policy));
+            let app_state = state::AppState::new(data_dir, key_policy);
+            app.manage(app_state.clone());
+            // The idle lock's safety net, should the window stop reporting input or locking.
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                    shell::lock_if_idle(&app_state, IDLE_GRACE).await;
+                }
+            });
             Ok(())
         })
         .run(tauri::generate_context!())
@@ -86,3 +117,5 @@ pub fn run() {
 
 #[cfg(test)]
 mod bindings_tests;
+#[cfg(test)]
+mod shell_tests;

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use hearth_store::Store;
@@ -38,41 +40,105 @@ impl KeyPolicy {
     }
 }
 
-/// Managed by Tauri; commands reach it through `tauri::State<AppState>`.
+/// Environment variable that sets the idle-lock limit in seconds (tests, demonstrations).
+pub const IDLE_LOCK_ENV: &str = "HEARTH_IDLE_LOCK_SECONDS";
+
+/// What the sign-in screens are in the middle of, in memory only.
+#[derive(Default)]
+pub struct SignInProgress {
+    /// After "Sign in": the attempt the emailed code belongs to, and what was typed (the
+    /// password is needed again to protect or update the cache once the code is right).
+    pub attempt: Option<PendingAttempt>,
+}
+
+pub struct PendingAttempt {
+    pub attempt_id: uuid::Uuid,
+    pub email: String,
+    pub password: zeroize::Zeroizing<String>,
+}
+
+/// The session while the app runs: the access token lives only here.
+#[derive(Default)]
+pub struct Session {
+    pub access_token: Option<zeroize::Zeroizing<String>>,
+    pub access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The password that unlocked the cache this time, kept only while an online sign-in
+    /// is awaited (offline period over), so a changed password can re-protect the cache.
+    pub unlock_password: Option<zeroize::Zeroizing<String>>,
+}
+
+/// Managed by Tauri; commands reach it through `tauri::State<AppState>`. Cheap to clone
+/// (everything shared is behind an `Arc`), so background tasks hold their own copy.
+#[derive(Clone)]
 pub struct AppState {
     data_dir: PathBuf,
     key_policy: KeyPolicy,
-    /// `None` until the cache is opened (with the keyring, or by `unlock`).
-    pub store: Mutex<Option<Store>>,
+    /// `None` until the cache is opened and unlocked, and again while Hearth is locked:
+    /// every record command refuses then.
+    pub store: Arc<Mutex<Option<Store>>>,
+    /// The open cache while Hearth is locked (records hidden), so unlocking needs no
+    /// re-opening. Lock order: `store` before `parked`.
+    pub(crate) parked: Arc<Mutex<Option<Store>>>,
+    pub(crate) sign_in: Arc<Mutex<SignInProgress>>,
+    pub(crate) session: Arc<Mutex<Session>>,
+    /// The background sync, while signed in and unlocked.
+    pub(crate) sync: Arc<Mutex<Option<crate::sync_task::SyncRunner>>>,
+    /// What the sync bar shows.
+    pub(crate) sync_status: Arc<std::sync::Mutex<crate::dto::SyncStatus>>,
+    /// Last input the UI reported, for the idle lock.
+    last_activity: Arc<std::sync::Mutex<Instant>>,
+    idle_limit: Arc<std::sync::Mutex<Duration>>,
+    idle_override: Option<u64>,
+    /// Why the app last went to a sign-in, unlock or first-run screen, shown there once.
+    notice: Arc<std::sync::Mutex<Option<String>>>,
     /// The PDFs this app saved since it started: the only files `open_saved_pdf` will open,
     /// so the web view cannot make the app open an arbitrary path.
-    saved_pdfs: std::sync::Mutex<BTreeSet<PathBuf>>,
+    saved_pdfs: Arc<std::sync::Mutex<BTreeSet<PathBuf>>>,
+}
+
+fn guard<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl AppState {
     pub fn new(data_dir: PathBuf, key_policy: KeyPolicy) -> Self {
+        let idle_override = std::env::var(IDLE_LOCK_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        Self::with_idle_override(data_dir, key_policy, idle_override)
+    }
+
+    pub fn with_idle_override(
+        data_dir: PathBuf,
+        key_policy: KeyPolicy,
+        idle_override: Option<u64>,
+    ) -> Self {
+        let limit = crate::session::idle_limit(&Default::default(), idle_override);
         Self {
             data_dir,
             key_policy,
-            store: Mutex::new(None),
-            saved_pdfs: std::sync::Mutex::new(BTreeSet::new()),
+            store: Arc::new(Mutex::new(None)),
+            parked: Arc::new(Mutex::new(None)),
+            sign_in: Arc::default(),
+            session: Arc::default(),
+            sync: Arc::default(),
+            sync_status: Arc::default(),
+            last_activity: Arc::new(std::sync::Mutex::new(Instant::now())),
+            idle_limit: Arc::new(std::sync::Mutex::new(limit)),
+            idle_override,
+            notice: Arc::default(),
+            saved_pdfs: Arc::default(),
         }
     }
 
     /// Remembers a PDF this app has just written.
     pub fn remember_saved_pdf(&self, path: PathBuf) {
-        self.saved_pdfs
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(path);
+        guard(&self.saved_pdfs).insert(path);
     }
 
     /// Whether this app saved the PDF at `path` (the path exactly as it was saved).
     pub fn saved_this_pdf(&self, path: &Path) -> bool {
-        self.saved_pdfs
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .contains(path)
+        guard(&self.saved_pdfs).contains(path)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -81,6 +147,42 @@ impl AppState {
 
     pub fn key_policy(&self) -> KeyPolicy {
         self.key_policy
+    }
+
+    /// The UI saw input now.
+    pub fn touch(&self) {
+        *guard(&self.last_activity) = Instant::now();
+    }
+
+    /// Time since the last input the UI reported.
+    pub fn idle_for(&self) -> Duration {
+        guard(&self.last_activity).elapsed()
+    }
+
+    pub fn idle_limit(&self) -> Duration {
+        *guard(&self.idle_limit)
+    }
+
+    /// Applies the organisation's policy (or the override) to the idle lock.
+    pub fn set_policy(&self, policy: &hearth_protocol::auth::ClientPolicy) {
+        *guard(&self.idle_limit) = crate::session::idle_limit(policy, self.idle_override);
+    }
+
+    pub fn set_notice(&self, notice: impl Into<String>) {
+        *guard(&self.notice) = Some(notice.into());
+    }
+
+    /// The notice to show once, if any.
+    pub fn take_notice(&self) -> Option<String> {
+        guard(&self.notice).take()
+    }
+
+    pub fn sync_status(&self) -> crate::dto::SyncStatus {
+        guard(&self.sync_status).clone()
+    }
+
+    pub fn update_sync_status(&self, f: impl FnOnce(&mut crate::dto::SyncStatus)) {
+        f(&mut guard(&self.sync_status));
     }
 }
 

@@ -12,12 +12,17 @@
 const REJECTED = "hearth_rejected_by_isolation";
 const MAX_PASSWORD_LENGTH = 1024;
 const MAX_PATH_LENGTH = 4096;
+const MAX_ADDRESS_LENGTH = 2048;
+const MAX_EMAIL_LENGTH = 320;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Commands the front end may call, each with a check of its arguments. */
 const ALLOWED = {
-  app_status: (args) => hasOnlyKeys(args, []),
+  activity: (args) => hasOnlyKeys(args, []),
+  connect_server: (args) =>
+    hasOnlyKeys(args, ["address"]) && typeof args.address === "string" && args.address.length <= MAX_ADDRESS_LENGTH,
   dashboard: (args) => hasOnlyKeys(args, []),
+  lock: (args) => hasOnlyKeys(args, []),
   // Rust also opens only a PDF it saved itself since it started.
   open_saved_pdf: (args) =>
     hasOnlyKeys(args, ["path"]) &&
@@ -26,11 +31,23 @@ const ALLOWED = {
     args.path.length <= MAX_PATH_LENGTH,
   print_record: (args) =>
     hasOnlyKeys(args, ["recordId"]) && typeof args.recordId === "string" && UUID.test(args.recordId),
+  resend_code: (args) => hasOnlyKeys(args, []),
+  shell_status: (args) => hasOnlyKeys(args, []),
+  // Empty fields reach Rust, which answers with the message for the field.
+  sign_in: (args) =>
+    hasOnlyKeys(args, ["email", "password"]) &&
+    typeof args.email === "string" &&
+    args.email.length <= MAX_EMAIL_LENGTH &&
+    typeof args.password === "string" &&
+    args.password.length <= MAX_PASSWORD_LENGTH,
+  sign_out: (args) => hasOnlyKeys(args, ["confirmed"]) && typeof args.confirmed === "boolean",
+  sync_now: (args) => hasOnlyKeys(args, []),
   unlock: (args) =>
     hasOnlyKeys(args, ["password"]) &&
     typeof args.password === "string" &&
     args.password.length > 0 &&
     args.password.length <= MAX_PASSWORD_LENGTH,
+  verify_code: (args) => hasOnlyKeys(args, ["code"]) && typeof args.code === "string" && args.code.length <= 32,
 };
 
 function hasOnlyKeys(args, keys) {

@@ -101,6 +101,31 @@ pub struct SignedIn {
     pub tokens: Tokens,
     #[cfg_attr(feature = "utoipa", schema(value_type = Object))]
     pub account: Account,
+    /// The organisation's rules for the desktop app (absent from older servers: defaults).
+    #[serde(default)]
+    pub policy: ClientPolicy,
+}
+
+/// What the desktop app enforces on its own while offline, set by the organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct ClientPolicy {
+    /// The app locks after this many minutes without input (the app's own limit is 15; the
+    /// lower of the two applies).
+    pub idle_lock_minutes: u32,
+    /// Days the app may be used without an online sign-in or token refresh; after that it
+    /// asks for an online sign-in.
+    pub offline_days: u32,
+}
+
+impl Default for ClientPolicy {
+    fn default() -> ClientPolicy {
+        ClientPolicy {
+            idle_lock_minutes: 15,
+            offline_days: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

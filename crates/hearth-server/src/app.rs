@@ -36,6 +36,8 @@ pub struct Policy {
     pub invitation: Duration,
     pub password_reset: Duration,
     pub email_confirmation: Duration,
+    /// Sent to the desktop app at sign-in (idle lock, offline period).
+    pub client: hearth_protocol::auth::ClientPolicy,
 }
 
 impl Default for Policy {
@@ -48,6 +50,7 @@ impl Default for Policy {
             invitation: Duration::days(7),
             password_reset: Duration::hours(1),
             email_confirmation: Duration::hours(24),
+            client: hearth_protocol::auth::ClientPolicy::default(),
         }
     }
 }

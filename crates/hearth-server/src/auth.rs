@@ -225,6 +225,7 @@ pub async fn verify_code(
     Ok(Json(SignedIn {
         tokens,
         account: user.account,
+        policy: state.policy.client.clone(),
     }))
 }
 

@@ -55,6 +55,7 @@ mod open;
 mod outbox;
 mod restore;
 mod search;
+mod settings;
 mod sync;
 mod time;
 

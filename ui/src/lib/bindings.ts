@@ -7,10 +7,26 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 
 /** Commands */
 export const commands = {
-	/**  Opens the cache with the OS keyring if it can, and says which screen to show. */
-	appStatus: () => typedError<AppStatus, AppError>(__TAURI_INVOKE("app_status")),
-	/**  Opens the password-protected cache, or creates one protected by this new password. */
+	/**  Which screen to show, why, the idle-lock limit and the sync bar (polled by the window). */
+	shellStatus: () => typedError<ShellStatus, AppError>(__TAURI_INVOKE("shell_status")),
+	/**  First run: checks the address, that a Hearth server answers there, and keeps it. */
+	connectServer: (address: string) => typedError<null, AppError>(__TAURI_INVOKE("connect_server", { address })),
+	/**  Sign-in step 1: email and password; the server emails a code. */
+	signIn: (email: string, password: string) => typedError<CodeSent, AppError>(__TAURI_INVOKE("sign_in", { email, password })),
+	/**  Sign-in step 2: the 6-digit code. Opens (or creates) the cache and starts syncing. */
+	verifyCode: (code: string) => typedError<null, AppError>(__TAURI_INVOKE("verify_code", { code })),
+	/**  "Send me a new code". */
+	resendCode: () => typedError<CodeSent, AppError>(__TAURI_INVOKE("resend_code")),
+	/**  "Unlock Hearth": checks the password on this device, with no server. */
 	unlock: (password: string) => typedError<null, AppError>(__TAURI_INVOKE("unlock", { password })),
+	/**  "Lock" (and the idle lock, after the window has flushed its drafts): hides every record. */
+	lock: () => typedError<null, AppError>(__TAURI_INVOKE("lock")),
+	/**  The window saw input (sent at most every few seconds): resets the idle lock. */
+	activity: () => typedError<null, AppError>(__TAURI_INVOKE("activity")),
+	/**  "Sign out": refuses with `PendingChanges` while edits wait unless `confirmed`. */
+	signOut: (confirmed: boolean) => typedError<null, AppError>(__TAURI_INVOKE("sign_out", { confirmed })),
+	/**  "Sync now". */
+	syncNow: () => typedError<null, AppError>(__TAURI_INVOKE("sync_now")),
 	/**  The figures of the home screen. */
 	dashboard: () => typedError<Dashboard, AppError>(__TAURI_INVOKE("dashboard")),
 	/**
@@ -23,9 +39,6 @@ export const commands = {
 	openSavedPdf: (path: string) => typedError<null, AppError>(__TAURI_INVOKE("open_saved_pdf", { path })),
 };
 
-/* Constants */
-export const PASSWORD_MIN_LENGTH = 12 as const;
-
 /* Types */
 /**  An error returned by a command. Its message never carries personal data. */
 export type AppError = {
@@ -33,14 +46,22 @@ export type AppError = {
 	message: string,
 };
 
-/**  Which screen the window should show first. */
+/**  Which screen the window should show. */
 export type AppStatus = 
+/**  First run (or after a wipe): ask for the server's address. */
+"ConnectServer" | 
+/**  No session on this device: sign in online (email, password, emailed code). */
+"SignIn" | 
+/**  Signed in, but locked (start, idle, "Lock"): ask for the password ("Unlock Hearth"). */
+"Locked" | 
 /**  The cache is open: show the dashboard. */
-"Unlocked" | 
-/**  No OS keyring and no cache yet: ask for a new local password. */
-"SetPassword" | 
-/**  A password-protected cache exists: ask for its password. */
-"EnterPassword";
+"Unlocked";
+
+/**  What "Sign in" answered: the code was emailed. */
+export type CodeSent = {
+	email: string,
+	codeExpiresAt: string,
+};
 
 /**  The home screen's figures. */
 export type Dashboard = {
@@ -70,7 +91,29 @@ export type ErrorCode =
  */
 "PrintFailed" | 
 /**  Anything else the local cache or the app could not do. */
-"StoreFailed";
+"StoreFailed" | 
+/**  The server address typed on the first-run screen is not usable (field `server`). */
+"InvalidServerAddress" | 
+/**  A sign-in field is empty or malformed (the message names it; field per UI). */
+"InvalidInput" | 
+/**  The server could not be reached (offline, wrong address): try again later. */
+"ServerUnreachable" | 
+/**  Sign-in: the email address or password is wrong. */
+"WrongCredentials" | 
+/**  Sign-in: the emailed code is wrong, used, or from another sign-in. */
+"WrongCode" | 
+/**  Sign-in: the code is too old; ask for a new one. */
+"CodeExpired" | 
+/**  Too many wrong passwords or codes: wait. */
+"Throttled" | 
+/**  An online sign-in is needed (session ended, or the offline period ran out). */
+"SignInNeeded" | 
+/**  The organisation removed Hearth from this device; its data was deleted. */
+"DeviceWiped" | 
+/**  The server refused for another reason (its message is shown). */
+"ServerRefused" | 
+/**  Sign-out was asked while edits wait to be sent: the UI asks to confirm. */
+"PendingChanges";
 
 /**  One record in the local store, as the "Your records on this device" list shows it. */
 export type LocalRecord = {
@@ -110,6 +153,14 @@ export type PrintOutcome =
 /**  The practitioner closed the save dialog: nothing was written. */
 { outcome: "cancelled" };
 
+/**  A progress figure for the sync bar. */
+export type Progress = {
+	done: number,
+	/**  `None` when the total is not known (pulls). */
+	total: number | null,
+	bytes: number,
+};
+
 /**  Every record kind that has drafts, an outbox and a place in search. */
 export type RecordKind = 
 /**  Family Support Plan (seed 001). */
@@ -126,6 +177,50 @@ export type RecordKind =
 "contribution" | 
 /**  Metadata of a stored document. */
 "document";
+
+/**
+ *  What the window polls every few seconds: the screen it should be on, why, the idle-lock
+ *  limit and the sync bar.
+ */
+export type ShellStatus = {
+	status: AppStatus,
+	/**  Why the app moved to this screen (idle lock, session ended, wipe), shown once. */
+	notice: string | null,
+	/**  The UI locks (after flushing drafts) after this many seconds without input. */
+	idleLockSeconds: number,
+	sync: SyncStatus,
+};
+
+/**  The sync engine's state, as the sync bar shows it. */
+export type SyncState = 
+/**  Not signed in or locked: nothing runs. */
+"Off" | "Syncing" | 
+/**  The last sync finished without error. */
+"UpToDate" | 
+/**  The server cannot be reached; changes wait on this device. */
+"Offline" | 
+/**  The session ended: sign in again to sync. */
+"SignInNeeded" | 
+/**  The last sync failed for another reason (see `message`). */
+"Failed";
+
+/**  What the sync bar shows. Counts saturate at `u32::MAX` (JavaScript numbers). */
+export type SyncStatus = {
+	state: SyncState,
+	lastSyncedAt: string | null,
+	/**  Conflicts waiting for the practitioner to resolve. */
+	conflicts: number,
+	/**  Local edits not yet acknowledged by the server. */
+	pendingChanges: number,
+	/**  During a push: changes sent and the total to send, and bytes sent. */
+	upload: Progress | null,
+	/**  During a pull: records received so far and bytes received (the total is unknown). */
+	download: Progress | null,
+	/**  The last failure, in words for the practitioner. */
+	message: string | null,
+	/**  Goes up after each finished sync: the UI reloads the dashboard when it changes. */
+	completedSyncs: number,
+};
 
 /**  What the sync bar shows. */
 export type SyncSummary = {

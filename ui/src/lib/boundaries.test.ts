@@ -12,7 +12,7 @@ describe("the front end's sources", () => {
   it("are all read by this test", () => {
     const files = Object.keys(sources);
     expect(files).toContain("../App.svelte");
-    expect(files).toContain("./components/PasswordPage.svelte");
+    expect(files).toContain("./components/UnlockPage.svelte");
     expect(files).toContain("./components/RecordList.svelte");
     expect(files).not.toContain("./bindings.ts");
   });
@@ -34,6 +34,11 @@ describe("the front end's sources", () => {
       "LocalRecord",
       "PrintOutcome",
       "RecordKind",
+      "ShellStatus",
+      "SyncStatus",
+      "SyncState",
+      "Progress",
+      "CodeSent",
     ];
     for (const [file, source] of Object.entries(sources)) {
       for (const name of exported) {

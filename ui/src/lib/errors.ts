@@ -9,6 +9,8 @@ export type ErrorView =
   | { kind: "field"; field: "password"; message: string }
   /** Back to the password screen: the store is not open. */
   | { kind: "unlock"; message: string }
+  /** Back to whatever screen the app's status says (sign in, first run after a wipe). */
+  | { kind: "restart"; message: string }
   /** A page that explains the problem; nothing else can be done from here yet. */
   | { kind: "problem"; title: string; message: string };
 
@@ -21,6 +23,17 @@ const CODES: readonly ErrorCode[] = [
   "RecordNotFound",
   "PrintFailed",
   "StoreFailed",
+  "InvalidServerAddress",
+  "InvalidInput",
+  "ServerUnreachable",
+  "WrongCredentials",
+  "WrongCode",
+  "CodeExpired",
+  "Throttled",
+  "SignInNeeded",
+  "DeviceWiped",
+  "ServerRefused",
+  "PendingChanges",
 ];
 
 /**
@@ -55,9 +68,21 @@ export function errorView(error: unknown): ErrorView {
       return { kind: "unlock", message: error.message };
     case "KeyMissing":
       return { kind: "problem", title: "Hearth cannot unlock this device's cache", message: error.message };
+    case "SignInNeeded":
+    case "DeviceWiped":
+      return { kind: "restart", message: error.message };
     case "RecordNotFound":
     case "PrintFailed":
     case "StoreFailed":
+    case "InvalidServerAddress":
+    case "InvalidInput":
+    case "ServerUnreachable":
+    case "WrongCredentials":
+    case "WrongCode":
+    case "CodeExpired":
+    case "Throttled":
+    case "ServerRefused":
+    case "PendingChanges":
       // The records list shows print failures itself (records.ts); elsewhere they are problems.
       return { kind: "problem", title: "Sorry, there is a problem with Hearth", message: error.message };
   }

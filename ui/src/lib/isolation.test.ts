@@ -22,8 +22,17 @@ const REJECTED = "hearth_rejected_by_isolation";
 describe("the isolation hook", () => {
   it("passes the app's commands with the arguments they take", () => {
     for (const m of [
-      message("app_status", {}),
+      message("shell_status", {}),
       message("dashboard", {}),
+      message("activity", {}),
+      message("lock", {}),
+      message("sync_now", {}),
+      message("resend_code", {}),
+      message("connect_server", { address: "https://hearth.example.org.uk" }),
+      message("sign_in", { email: "worker@example.org.uk", password: "kettle-orchard-lantern" }),
+      message("sign_in", { email: "", password: "" }),
+      message("verify_code", { code: "123456" }),
+      message("sign_out", { confirmed: false }),
       message("unlock", { password: "kettle-orchard-lantern" }),
       message("print_record", { recordId: "019a9f3c-1111-7000-8000-000000000001" }),
       message("open_saved_pdf", { path: "/home/pat/Documents/LOCAL-FSP-9C3E1A7F42-261121-FamilySupportPlan.pdf" }),
@@ -55,5 +64,14 @@ describe("the isolation hook", () => {
     expect(hook(message("open_saved_pdf", { path: 7 })).cmd).toBe(REJECTED);
     expect(hook(message("open_saved_pdf", { path: "x".repeat(4097) })).cmd).toBe(REJECTED);
     expect(hook(message("open_saved_pdf", { path: "/tmp/a.pdf", app: "sh" })).cmd).toBe(REJECTED);
+    expect(hook(message("app_status", {})).cmd).toBe(REJECTED);
+    expect(hook(message("connect_server", {})).cmd).toBe(REJECTED);
+    expect(hook(message("connect_server", { address: "x".repeat(2049) })).cmd).toBe(REJECTED);
+    expect(hook(message("sign_in", { email: "a@example.org.uk" })).cmd).toBe(REJECTED);
+    expect(hook(message("sign_in", { email: 1, password: "x" })).cmd).toBe(REJECTED);
+    expect(hook(message("verify_code", { code: "1".repeat(33) })).cmd).toBe(REJECTED);
+    expect(hook(message("sign_out", { confirmed: "yes" })).cmd).toBe(REJECTED);
+    expect(hook(message("sign_out", {})).cmd).toBe(REJECTED);
+    expect(hook(message("lock", { now: true })).cmd).toBe(REJECTED);
   });
 });

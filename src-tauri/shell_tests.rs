@@ -1,0 +1,399 @@
+//! The shell against a real `hearth-server` on a loopback port (SQLite, a development
+//! outbox for the emailed codes): first run, sign-in with the code, lock and offline
+//! unlock, sign-out with pending changes, and a wipe ordered by the server.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use hearth_domain::account::Role;
+use hearth_domain::{RecordKind, UserId};
+use hearth_server::clock::SystemClock;
+use hearth_server::mail::Mailer;
+use hearth_server::store::{DynStore, NewUser};
+use hearth_store::{existing_protection, ExistingCache, StepSave};
+use tokio::net::TcpListener;
+use uuid::Uuid;
+
+use crate::dto::{AppStatus, SyncState};
+use crate::error::ErrorCode;
+use crate::session::{keys, Installation};
+use crate::shell::*;
+use crate::state::{AppState, KeyPolicy};
+
+const PASSWORD: &str = "kettle-orchard-lantern-42";
+
+struct TestServer {
+    url: String,
+    store: DynStore,
+    outbox: PathBuf,
+    _dir: tempfile::TempDir,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn server() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let url = hearth_server::store::sqlite_url_for(dir.path());
+    let store = hearth_server::store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let outbox = dir.path().join("outbox");
+    let mailer = Mailer::outbox(outbox.clone(), "Hearth <no-reply@hearth.invalid>").unwrap();
+    let state = hearth_server::app::AppState::new(store.clone(), Arc::new(SystemClock), mailer)
+        .await
+        .unwrap()
+        .with_documents_dir(dir.path());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let _ = hearth_server::serve(listener, state, std::future::pending()).await;
+    });
+    TestServer {
+        url: format!("http://{addr}"),
+        store,
+        outbox,
+        _dir: dir,
+        task,
+    }
+}
+
+impl TestServer {
+    /// An invented practitioner with a password; returns the id and email.
+    async fn practitioner(&self) -> (UserId, String) {
+        let id = UserId(Uuid::now_v7());
+        let email = format!("worker-{}@example.org.uk", id.0.simple());
+        let hash = hearth_server::secrets::hash_password(PASSWORD).unwrap();
+        self.store
+            .insert_user(NewUser {
+                id,
+                forename: "Test",
+                surname: "Worker",
+                email: &email,
+                password_hash: Some(&hash),
+                roles: &[Role::Practitioner].into_iter().collect(),
+                email_confirmed: true,
+                partner_details: None,
+                now: Utc::now(),
+            })
+            .await
+            .unwrap();
+        (id, email)
+    }
+
+    /// The code in the newest sign-in email.
+    fn last_code(&self) -> String {
+        let mut mails: Vec<_> = std::fs::read_dir(&self.outbox)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        mails.sort();
+        let text = std::fs::read_to_string(mails.last().expect("an email")).unwrap();
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Your Hearth sign-in code is: "))
+            .expect("a sign-in code");
+        line.trim().to_owned()
+    }
+}
+
+fn app(dir: &Path) -> AppState {
+    AppState::with_idle_override(dir.to_path_buf(), KeyPolicy::PasswordOnly, Some(2))
+}
+
+async fn signed_in(server: &TestServer, dir: &Path) -> (AppState, UserId) {
+    let state = app(dir);
+    let (id, email) = server.practitioner().await;
+    connect(&state, &server.url).await.unwrap();
+    start_sign_in(&state, email, PASSWORD.into()).await.unwrap();
+    finish_sign_in(&state, &server.last_code()).await.unwrap();
+    (state, id)
+}
+
+async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    for _ in 0..300 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_asks_for_the_server_then_signs_in_with_the_emailed_code() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = app(dir.path());
+    assert_eq!(status(&state).await.unwrap(), AppStatus::ConnectServer);
+
+    let bad = connect(&state, "hearth.example.org.uk").await.unwrap_err();
+    assert_eq!(bad.code, ErrorCode::InvalidServerAddress);
+    // Nothing listens on port 9 of this machine.
+    let unreachable = connect(&state, "http://127.0.0.1:9").await.unwrap_err();
+    assert_eq!(unreachable.code, ErrorCode::ServerUnreachable);
+    assert_eq!(status(&state).await.unwrap(), AppStatus::ConnectServer);
+
+    connect(&state, &format!("{}/", server.url)).await.unwrap();
+    assert_eq!(status(&state).await.unwrap(), AppStatus::SignIn);
+    assert_eq!(
+        Installation::load(dir.path()).unwrap().server_url,
+        server.url
+    );
+
+    let (_, email) = server.practitioner().await;
+    let empty = start_sign_in(&state, "  ".into(), PASSWORD.into())
+        .await
+        .unwrap_err();
+    assert_eq!(empty.message, "Enter your email address");
+    let wrong = start_sign_in(&state, email.clone(), "not-the-password".into())
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code, ErrorCode::WrongCredentials);
+
+    let sent = start_sign_in(&state, email.clone(), PASSWORD.into())
+        .await
+        .unwrap();
+    assert_eq!(sent.email, email);
+    let first = server.last_code();
+    let malformed = finish_sign_in(&state, "12ab").await.unwrap_err();
+    assert_eq!(malformed.code, ErrorCode::InvalidInput);
+    let wrong_code = if first == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    assert_eq!(
+        finish_sign_in(&state, wrong_code).await.unwrap_err().code,
+        ErrorCode::WrongCode
+    );
+    // "Send me a new code": the first stops working, the new one signs in.
+    send_new_code(&state).await.unwrap();
+    let second = server.last_code();
+    if second != first {
+        assert_eq!(
+            finish_sign_in(&state, &first).await.unwrap_err().code,
+            ErrorCode::WrongCode
+        );
+    }
+    finish_sign_in(&state, &format!(" {} ", second))
+        .await
+        .unwrap();
+    assert_eq!(status(&state).await.unwrap(), AppStatus::Unlocked);
+
+    // The cache exists, wrapped with the account password; the refresh token is inside it
+    // and nowhere in plaintext in the data folder.
+    assert_eq!(
+        existing_protection(dir.path()).unwrap(),
+        ExistingCache::PasswordWrapped
+    );
+    let store = state.store.lock().await.clone().unwrap();
+    let refresh = store.setting(keys::REFRESH_TOKEN).await.unwrap().unwrap();
+    for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        assert!(
+            !bytes
+                .windows(refresh.len())
+                .any(|w| w == refresh.as_bytes()),
+            "refresh token in plaintext in {:?}",
+            entry.file_name()
+        );
+    }
+    // The background sync reaches the server.
+    wait_for("a first sync", async || {
+        state.sync_status().state == SyncState::UpToDate
+    })
+    .await;
+    sign_out_with(&state, true).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_hides_records_and_the_password_unlocks_offline() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (state, _) = signed_in(&server, dir.path()).await;
+    let store = state.store.lock().await.clone().unwrap();
+    store
+        .save_step(StepSave::new(
+            None,
+            RecordKind::Plan,
+            1,
+            serde_json::json!({ "agency": "School" }),
+            Utc::now(),
+        ))
+        .await
+        .unwrap();
+    drop(store);
+
+    lock_now(&state, None).await;
+    assert_eq!(status(&state).await.unwrap(), AppStatus::Locked);
+    assert_eq!(
+        crate::commands::dashboard_of(&state)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Locked
+    );
+    assert!(state.store.lock().await.is_none());
+    assert_eq!(
+        unlock_with(&state, "wrong-password-here".into())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::WrongPassword
+    );
+    unlock_with(&state, PASSWORD.into()).await.unwrap();
+    assert_eq!(
+        crate::commands::dashboard_of(&state)
+            .await
+            .unwrap()
+            .plans
+            .drafts_in_progress,
+        1
+    );
+
+    // The app restarts with no server at all: the password still unlocks it.
+    lock_now(&state, None).await;
+    let url = server.url.clone();
+    drop(state);
+    drop(server);
+    let restarted = app(dir.path());
+    assert_eq!(status(&restarted).await.unwrap(), AppStatus::Locked);
+    assert_eq!(
+        unlock_with(&restarted, "wrong-password-here".into())
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::WrongPassword
+    );
+    unlock_with(&restarted, PASSWORD.into()).await.unwrap();
+    assert_eq!(status(&restarted).await.unwrap(), AppStatus::Unlocked);
+    wait_for("the sync bar to say offline", async || {
+        restarted.sync_status().state == SyncState::Offline
+    })
+    .await;
+    assert!(url.starts_with("http://127.0.0.1:"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_idle_lock_parks_the_cache_after_the_limit() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (state, _) = signed_in(&server, dir.path()).await;
+    assert_eq!(state.idle_limit(), Duration::from_secs(2));
+    assert!(!lock_if_idle(&state, Duration::ZERO).await, "just used");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert!(lock_if_idle(&state, Duration::ZERO).await);
+    assert_eq!(status(&state).await.unwrap(), AppStatus::Locked);
+    let shown = shell_status_of(&state).await.unwrap();
+    assert_eq!(shown.notice.as_deref(), Some(IDLE_NOTICE));
+    assert_eq!(shown.idle_lock_seconds, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offline_period_from_policy_asks_for_an_online_sign_in() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (state, _) = signed_in(&server, dir.path()).await;
+    let store = state.store.lock().await.clone().unwrap();
+    let long_ago = Utc::now() - chrono::Duration::days(31);
+    store
+        .set_setting(keys::LAST_ONLINE_AT, &long_ago.to_rfc3339())
+        .await
+        .unwrap();
+    drop(store);
+    lock_now(&state, None).await;
+    let refused = unlock_with(&state, PASSWORD.into()).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::SignInNeeded);
+    assert!(
+        refused.message.contains("more than 30 days"),
+        "{}",
+        refused.message
+    );
+    assert!(state.store.lock().await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_warns_about_pending_changes_and_keeps_them() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (state, _) = signed_in(&server, dir.path()).await;
+    // Stop the sync first so the edit stays pending.
+    if let Some(runner) = state.sync.lock().await.take() {
+        runner.stop().await;
+    }
+    let store = state.store.lock().await.clone().unwrap();
+    store
+        .save_step(StepSave::new(
+            None,
+            RecordKind::Plan,
+            1,
+            serde_json::json!({ "agency": "School" }),
+            Utc::now(),
+        ))
+        .await
+        .unwrap();
+    drop(store);
+    let warned = sign_out_with(&state, false).await.unwrap_err();
+    assert_eq!(warned.code, ErrorCode::PendingChanges);
+    assert!(
+        warned.message.starts_with("You have 1 change that"),
+        "{}",
+        warned.message
+    );
+    assert_eq!(status(&state).await.unwrap(), AppStatus::Unlocked);
+
+    sign_out_with(&state, true).await.unwrap();
+    assert_eq!(status(&state).await.unwrap(), AppStatus::SignIn);
+    // The local edit is still in the cache, waiting to be sent; the refresh token is gone.
+    let storage = hearth_store::KeyStorage::PasswordWrapped {
+        password: hearth_store::Password::new(PASSWORD),
+    };
+    let store = hearth_store::Store::open_or_create(dir.path(), storage, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(store.counts().await.unwrap().pending_outbox, 1);
+    assert_eq!(store.setting(keys::REFRESH_TOKEN).await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_marked_for_wipe_deletes_its_cache_at_next_contact() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (state, id) = signed_in(&server, dir.path()).await;
+    wait_for("a first sync", async || {
+        state.sync_status().state == SyncState::UpToDate
+    })
+    .await;
+    assert!(server.store.disable_user(id, Utc::now()).await.unwrap());
+    // The access token is refused; the refresh answers wipe_device.
+    state.session.lock().await.access_token = None;
+    if let Some(runner) = state.sync.lock().await.as_ref() {
+        runner.sync_now();
+    }
+    wait_for("the wipe", async || {
+        status(&state).await.unwrap() == AppStatus::ConnectServer
+    })
+    .await;
+    assert_eq!(
+        existing_protection(dir.path()).unwrap(),
+        ExistingCache::None
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let shown = shell_status_of(&state).await.unwrap();
+    assert!(shown
+        .notice
+        .unwrap()
+        .contains("removed Hearth from this device"));
+}
