@@ -55,7 +55,16 @@ fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook(
             "app_status",
             "dashboard",
             "open_saved_pdf",
+            "plan_finish",
+            "plan_form",
+            "plan_load",
+            "plan_save",
+            "plans_list",
             "print_record",
+            "review_finish",
+            "review_load",
+            "review_save",
+            "review_start",
             "unlock"
         ]
         .map(String::from)

@@ -23,6 +23,7 @@
 mod commands;
 mod dto;
 mod error;
+mod plans;
 mod printing;
 mod state;
 
@@ -47,6 +48,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::dashboard,
             commands::print_record,
             commands::open_saved_pdf,
+            plans::plan_form,
+            plans::plan_load,
+            plans::plan_save,
+            plans::plan_finish,
+            plans::plans_list,
+            plans::review_start,
+            plans::review_load,
+            plans::review_save,
+            plans::review_finish,
         ])
         .constant("PASSWORD_MIN_LENGTH", commands::PASSWORD_MIN_LENGTH)
 }
