@@ -21,6 +21,15 @@ const COMMANDS: &[&str] = &[
     "dashboard",
     "print_record",
     "open_saved_pdf",
+    "plan_form",
+    "plan_load",
+    "plan_save",
+    "plan_finish",
+    "plans_list",
+    "review_start",
+    "review_load",
+    "review_save",
+    "review_finish",
 ];
 
 fn main() {

@@ -30,6 +30,7 @@
 mod commands;
 mod dto;
 mod error;
+mod plans;
 mod printing;
 mod session;
 mod shell;
@@ -68,6 +69,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::dashboard,
             commands::print_record,
             commands::open_saved_pdf,
+            plans::plan_form,
+            plans::plan_load,
+            plans::plan_save,
+            plans::plan_finish,
+            plans::plans_list,
+            plans::review_start,
+            plans::review_load,
+            plans::review_save,
+            plans::review_finish,
         ])
 }
 

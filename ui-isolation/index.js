@@ -15,6 +15,20 @@ const MAX_PATH_LENGTH = 4096;
 const MAX_ADDRESS_LENGTH = 2048;
 const MAX_EMAIL_LENGTH = 320;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_QUERY_LENGTH = 200;
+// A plan or review draft as JSON; far above any real plan (hundreds of rows of text).
+const MAX_DRAFT_JSON_LENGTH = 4 * 1024 * 1024;
+const WIZARD_STEPS = [
+  "consent_and_practitioner",
+  "focus_child_and_parent",
+  "family_members",
+  "contacts_and_key_information",
+  "family_story",
+  "child_story",
+  "aspects_of_life",
+  "summary_and_family_plan",
+  "family_name_and_review",
+];
 
 /** Commands the front end may call, each with a check of its arguments. */
 const ALLOWED = {
@@ -29,9 +43,23 @@ const ALLOWED = {
     typeof args.path === "string" &&
     args.path.length > 0 &&
     args.path.length <= MAX_PATH_LENGTH,
+  plan_finish: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  plan_form: (args) => hasOnlyKeys(args, []),
+  plan_load: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  plan_save: (args) =>
+    hasOnlyKeys(args, ["recordId", "step", "draft"]) &&
+    (args.recordId === null || isId(args.recordId)) &&
+    WIZARD_STEPS.includes(args.step) &&
+    isDraft(args.draft),
+  plans_list: (args) =>
+    hasOnlyKeys(args, ["query"]) && typeof args.query === "string" && args.query.length <= MAX_QUERY_LENGTH,
   print_record: (args) =>
     hasOnlyKeys(args, ["recordId"]) && typeof args.recordId === "string" && UUID.test(args.recordId),
   resend_code: (args) => hasOnlyKeys(args, []),
+  review_finish: (args) => hasOnlyKeys(args, ["reviewId"]) && isId(args.reviewId),
+  review_load: (args) => hasOnlyKeys(args, ["reviewId"]) && isId(args.reviewId),
+  review_save: (args) => hasOnlyKeys(args, ["reviewId", "draft"]) && isId(args.reviewId) && isDraft(args.draft),
+  review_start: (args) => hasOnlyKeys(args, ["planId"]) && isId(args.planId),
   shell_status: (args) => hasOnlyKeys(args, []),
   // Empty fields reach Rust, which answers with the message for the field.
   sign_in: (args) =>
@@ -49,6 +77,19 @@ const ALLOWED = {
     args.password.length <= MAX_PASSWORD_LENGTH,
   verify_code: (args) => hasOnlyKeys(args, ["code"]) && typeof args.code === "string" && args.code.length <= 32,
 };
+
+function isId(value) {
+  return typeof value === "string" && UUID.test(value);
+}
+
+function isDraft(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  try {
+    return JSON.stringify(value).length <= MAX_DRAFT_JSON_LENGTH;
+  } catch {
+    return false;
+  }
+}
 
 function hasOnlyKeys(args, keys) {
   if (args === undefined || args === null) return keys.length === 0;

@@ -44,6 +44,7 @@
 
 #![forbid(unsafe_code)]
 
+mod columns;
 mod document_sync;
 mod documents;
 mod drafts;
@@ -64,6 +65,7 @@ use std::path::{Path, PathBuf};
 
 use sqlx::SqlitePool;
 
+pub use columns::{RecordColumns, MAX_COLUMN_PATHS};
 pub use documents::{Document, DocumentMeta, NewDocument, MAX_DOCUMENT_BYTES};
 pub use drafts::{status, Counts, Draft, RecordSummary, Saved, StepSave};
 pub use error::{StoreError, StoreResult};

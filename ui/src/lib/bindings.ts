@@ -37,9 +37,47 @@ export const commands = {
 	printRecord: (recordId: string) => typedError<PrintOutcome, AppError>(__TAURI_INVOKE("print_record", { recordId })),
 	/**  Opens a PDF that `print_record` saved in the system's PDF viewer, to print it. */
 	openSavedPdf: (path: string) => typedError<null, AppError>(__TAURI_INVOKE("open_saved_pdf", { path })),
+	/**  The wizard's steps and the configured lists. */
+	planForm: () => typedError<PlanForm, AppError>(__TAURI_INVOKE("plan_form")),
+	/**  A plan with all its answers, its steps' states and its reviews. */
+	planLoad: (recordId: string) => typedError<PlanRecord, AppError>(__TAURI_INVOKE("plan_load", { recordId })),
+	/**
+	 *  Autosave: writes the fields of `step` from `draft` (a new plan when `record_id` is
+	 *  `None`) and answers with every step's state.
+	 */
+	planSave: (recordId: string | null, step: WizardStep, draft: PlanDraft) => typedError<PlanSaved, AppError>(__TAURI_INVOKE("plan_save", { recordId, step, draft })),
+	/**  "Finish": the plan becomes completed if every step is valid. */
+	planFinish: (recordId: string) => typedError<FinishOutcome, AppError>(__TAURI_INVOKE("plan_finish", { recordId })),
+	/**
+	 *  "My plans": every plan, or those matching `query` (surname, forename, postcode,
+	 *  reference or date of birth).
+	 */
+	plansList: (query: string) => typedError<PlanRow[], AppError>(__TAURI_INVOKE("plans_list", { query })),
+	/**  "Add a review": a new review of a completed plan, prefilled from it. */
+	reviewStart: (planId: string) => typedError<ReviewRecord, AppError>(__TAURI_INVOKE("review_start", { planId })),
+	/**  A review with its answers and what is still wrong with it. */
+	reviewLoad: (reviewId: string) => typedError<ReviewRecord, AppError>(__TAURI_INVOKE("review_load", { reviewId })),
+	/**  Autosave of a review; answers with what is still wrong with it. */
+	reviewSave: (reviewId: string, draft: ReviewDraft) => typedError<FieldError[], AppError>(__TAURI_INVOKE("review_save", { reviewId, draft })),
+	/**  Completes a review: the plan takes the review's updates, and closes if the review says so. */
+	reviewFinish: (reviewId: string) => typedError<ReviewOutcome, AppError>(__TAURI_INVOKE("review_finish", { reviewId })),
 };
 
 /* Types */
+/**
+ *  A postal address as the forms ask for it. Street, town and postcode are mandatory
+ *  wherever an address is.
+ */
+export type Address = {
+	/**  Property name or house number. */
+	property?: string,
+	street?: string,
+	area?: string,
+	town?: string,
+	county?: string,
+	postcode?: string,
+};
+
 /**  An error returned by a command. Its message never carries personal data. */
 export type AppError = {
 	code: ErrorCode,
@@ -57,10 +95,62 @@ export type AppStatus =
 /**  The cache is open: show the dashboard. */
 "Unlocked";
 
+/**  Step 7: one aspect of life. */
+export type AspectEntry = {
+	score?: ScoreInput | null,
+	note?: string,
+};
+
+export type Attendee = {
+	name?: string,
+	/**  "Mum", "Class teacher", "Health visitor", … */
+	role?: string,
+};
+
+/**  Step 6 (optional): one focus child's own story. */
+export type ChildStory = {
+	/**  The focus child this is about (see [`PlanDraft::focus_children`]). */
+	child_name?: string,
+	working_well?: string,
+	could_be_better?: string,
+	who_i_can_talk_to?: string,
+};
+
+/**  An option of a fixed list (gender) as the form shows it. */
+export type Choice = {
+	code: string,
+	label: string,
+};
+
 /**  What "Sign in" answered: the code was emailed. */
 export type CodeSent = {
 	email: string,
 	codeExpiresAt: string,
+};
+
+/**  Step 1: the family's consent. */
+export type Consent = {
+	/**
+	 *  "I agree that our family's personal information may be shared with those working
+	 *  with us and/or supporting our plan."
+	 */
+	agrees_to_share?: boolean,
+	/**  People or organisations the family does NOT agree to share with, one per entry. */
+	not_shared_with?: string[],
+	consent_date?: string | null,
+};
+
+/**  Step 4: contacts and key information. */
+export type ContactsAndKeyInformation = {
+	/**  Digits only, if given. */
+	parent_phone?: string,
+	parent_email?: string,
+	/**  Other parent or carer contact details, free text. */
+	other_contact_details?: string,
+	interpreter_needed?: boolean,
+	language?: string,
+	key_information?: string,
+	other_services?: OtherService[],
 };
 
 /**  The home screen's figures. */
@@ -115,6 +205,75 @@ export type ErrorCode =
 /**  Sign-out was asked while edits wait to be sent: the UI asks to confirm. */
 "PendingChanges";
 
+/**  Step 3: a family member or important person. No limit on how many. */
+export type FamilyMember = {
+	/**  "Brother", "Grandmother", "Neighbour", … */
+	relationship?: string,
+	first_name?: string,
+	last_name?: string,
+	date_of_birth?: string | null,
+	gender?: Gender | null,
+	/**  Phone, email or how to reach them. */
+	contact?: string,
+	/**  "Part of the FSP": an additional focus child. */
+	part_of_plan?: boolean,
+};
+
+/**  Step 5. */
+export type FamilyStory = {
+	key_events_now?: string,
+	past_events?: string,
+};
+
+/**  One problem with one field, worded for a practitioner (GOV.UK style). */
+export type FieldError = {
+	/**  Where the problem is, e.g. `family_members[3].date_of_birth`. */
+	path: string,
+	/**  What to do about it, e.g. "Enter the child's date of birth". */
+	message: string,
+};
+
+/**  What "Finish" did. */
+export type FinishOutcome = 
+/**  The plan is completed; `reference` is the one to show (provisional until synced). */
+{ outcome: "finished"; reference: string; referenceIsPermanent: boolean } | 
+/**  Something is still missing or wrong: every error, in step order. */
+{ outcome: "invalid"; errors: FieldError[] };
+
+/**  Step 2: the focus child. */
+export type FocusChild = {
+	first_name?: string,
+	last_name?: string,
+	date_of_birth?: string | null,
+	gender?: Gender | null,
+};
+
+/**  Gender, from the list the MASH uses (seed 003), exactly. */
+export type Gender = "female" | "gender_dysphoria" | "indeterminate" | "male" | "non_binary" | "transgender" | "unborn";
+
+/**  Progress on one line of the plan as it was before the review. */
+export type LineProgress = {
+	/**  Copied from the plan line, to show beside the answer. */
+	need?: string,
+	status?: LineProgressStatus | null,
+	note?: string,
+	/**  1 to 10, optional. */
+	score?: number | null,
+};
+
+/**  How a line of the plan being reviewed is going. */
+export type LineProgressStatus = "achieved" | "in_progress" | "not_started" | "no_longer_needed";
+
+/**  One option of a configured list. Records store the `code`; forms show the `label`. */
+export type ListItem = {
+	code: string,
+	label: string,
+	/**  Help text shown under the option, if any. */
+	hint?: string,
+	/**  A heading the option is grouped under (ethnicity categories), if any. */
+	group?: string,
+};
+
 /**  One record in the local store, as the "Your records on this device" list shows it. */
 export type LocalRecord = {
 	/**  The record's id (a UUID), passed back to `print_record`. */
@@ -131,6 +290,37 @@ export type LocalRecord = {
 	lastSavedAt: string,
 };
 
+/**  Step 9: the next review. */
+export type NextReview = {
+	date?: string | null,
+	time?: string | null,
+	location?: string,
+};
+
+/**  Next steps, chosen on the last page of the review. */
+export type NextSteps = 
+/**  Keep the plan going; the next review date is required. */
+"continue" | 
+/**  "Close the family support plan because…" */
+"close";
+
+/**  Step 4: another service working with the family. */
+export type OtherService = {
+	/**  "Housing", "Paediatric consultant", … */
+	service?: string,
+	contact?: string,
+	role?: string,
+};
+
+/**  Step 2: a parent. */
+export type Parent = {
+	first_name?: string,
+	last_name?: string,
+	date_of_birth?: string | null,
+	gender?: Gender | null,
+	address?: Address,
+};
+
 /**
  *  The Family Support Plan tiles (PRODUCT.md). `None` is a figure this device cannot know
  *  until it has synced with the server (reviews, transfers and sharing come from there);
@@ -144,6 +334,102 @@ export type PlanCounts = {
 	closed: number,
 	transfersAwaitingMe: number | null,
 	sharedWithSeveralCoordinators: number | null,
+};
+
+/**  A Family Support Plan as the wizard edits it. */
+export type PlanDraft = {
+	consent?: Consent,
+	practitioner?: Practitioner,
+	focus_child?: FocusChild,
+	main_parent?: Parent,
+	/**  Optional; when entered, their address is required (otherwise add them as a family member). */
+	second_parent?: Parent | null,
+	family_members?: FamilyMember[],
+	contacts?: ContactsAndKeyInformation,
+	family_story?: FamilyStory,
+	child_stories?: ChildStory[],
+	aspects?: { [key in string]: AspectEntry },
+	practitioner_summary?: string,
+	family_plan?: PlanLine[],
+	family_name?: string,
+	next_review?: NextReview,
+};
+
+/**  Everything the plan forms need to draw themselves: steps and configured lists. */
+export type PlanForm = {
+	steps: StepInfo[],
+	agencies: ListItem[],
+	promptingReasons: ListItem[],
+	aspectsOfLife: ListItem[],
+	focusAreas: ListItem[],
+	closureReasons: ListItem[],
+	genders: Choice[],
+};
+
+/**  Step 8: one line of the family plan. No limit on how many. */
+export type PlanLine = {
+	/**  Code from [`Config::focus_areas`]. */
+	focus_area?: string,
+	need?: string,
+	action?: string,
+	who?: string,
+	by_when?: string | null,
+	/**  1 to 10. */
+	score?: number | null,
+};
+
+/**  A plan with all its answers. */
+export type PlanRecord = {
+	id: string,
+	/**  The server's permanent reference once synced, else the provisional local one. */
+	reference: string,
+	referenceIsPermanent: boolean,
+	/**  `draft`, `completed` or `closed`. */
+	status: string,
+	draft: PlanDraft,
+	steps: StepState[],
+	lastSavedAt: string,
+	/**  The plan's reviews, newest first. */
+	reviews: ReviewRow[],
+};
+
+/**  One row of "My plans". */
+export type PlanRow = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	status: string,
+	familyName: string,
+	childFirstName: string,
+	childLastName: string,
+	childDateOfBirth: string | null,
+	postcode: string,
+	nextReview: string | null,
+	lastSavedAt: string,
+};
+
+/**  What a wizard autosave did. */
+export type PlanSaved = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	status: string,
+	steps: StepState[],
+	lastSavedAt: string,
+};
+
+/**  Step 1: the practitioner completing the plan. */
+export type Practitioner = {
+	name?: string,
+	/**  Code from [`Config::agencies`]. */
+	agency?: string,
+	/**  Code from [`Config::prompting_reasons`]. */
+	prompting?: string,
+	/**  Digits only. */
+	phone?: string,
+	/**  Optional, digits only; kept apart from the number. */
+	phone_extension?: string,
+	email?: string,
 };
 
 /**  What "Download / print" did. */
@@ -178,6 +464,49 @@ export type RecordKind =
 /**  Metadata of a stored document. */
 "document";
 
+export type ReviewDraft = {
+	held_on?: string | null,
+	attendees?: Attendee[],
+	/**
+	 *  The plan as updated at this review, prefilled from the current plan. Its aspects
+	 *  are the re-scored aspects; its family plan the lines going forward; its next
+	 *  review the next review date.
+	 */
+	updated_plan?: PlanDraft,
+	/**  One entry per line of the plan as it was (same order). */
+	line_progress?: LineProgress[],
+	review_summary?: string,
+	next_steps?: NextSteps | null,
+	/**  Code from [`Config::closure_reasons`]; required when closing. */
+	closure_reason?: string,
+};
+
+/**  What "Save review" did. */
+export type ReviewOutcome = 
+/**  The review is completed and the plan updated (and closed, if the review closes it). */
+{ outcome: "completed"; planId: string; planStatus: string } | { outcome: "invalid"; errors: FieldError[] };
+
+/**  A review being written. */
+export type ReviewRecord = {
+	id: string,
+	planId: string,
+	status: string,
+	draft: ReviewDraft,
+	errors: FieldError[],
+};
+
+/**  A review of the plan, as the plan view lists it. */
+export type ReviewRow = {
+	id: string,
+	status: string,
+	heldOn: string | null,
+	closesPlan: boolean,
+	lastSavedAt: string,
+};
+
+/**  A score as typed: a number (checked to be 1–10) or N/A. */
+export type ScoreInput = { score: number } | "not_applicable";
+
 /**
  *  What the window polls every few seconds: the screen it should be on, why, the idle-lock
  *  limit and the sync bar.
@@ -189,6 +518,24 @@ export type ShellStatus = {
 	/**  The UI locks (after flushing drafts) after this many seconds without input. */
 	idleLockSeconds: number,
 	sync: SyncStatus,
+};
+
+/**  One wizard step as the task list shows it. */
+export type StepInfo = {
+	step: WizardStep,
+	/**  1 to 9. */
+	number: number,
+	/**  The question page's heading (`WizardStep::title`). */
+	title: string,
+};
+
+/**  A step's state read back from the store. */
+export type StepState = {
+	step: WizardStep,
+	/**  Something on this step has been saved at least once. */
+	saved: boolean,
+	/**  What is wrong with it now (empty when it is complete). */
+	errors: FieldError[],
 };
 
 /**  The sync engine's state, as the sync bar shows it. */
@@ -227,6 +574,9 @@ export type SyncSummary = {
 	/**  Local edits in the outbox that the server has not acknowledged yet. */
 	pendingChanges: number,
 };
+
+/**  The nine steps of the wizard, in order. */
+export type WizardStep = "consent_and_practitioner" | "focus_child_and_parent" | "family_members" | "contacts_and_key_information" | "family_story" | "child_story" | "aspects_of_life" | "summary_and_family_plan" | "family_name_and_review";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

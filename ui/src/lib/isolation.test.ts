@@ -75,3 +75,38 @@ describe("the isolation hook", () => {
     expect(hook(message("lock", { now: true })).cmd).toBe(REJECTED);
   });
 });
+
+describe("the isolation hook and the plan commands", () => {
+  const id = "019a9f3c-1111-7000-8000-000000000001";
+
+  it("passes plan and review commands with the arguments they take", () => {
+    for (const m of [
+      message("plan_form", {}),
+      message("plan_load", { recordId: id }),
+      message("plan_save", { recordId: null, step: "consent_and_practitioner", draft: {} }),
+      message("plan_save", { recordId: id, step: "family_name_and_review", draft: { family_name: "Testchild" } }),
+      message("plan_finish", { recordId: id }),
+      message("plans_list", { query: "PO1 2AB" }),
+      message("review_start", { planId: id }),
+      message("review_load", { reviewId: id }),
+      message("review_save", { reviewId: id, draft: { attendees: [] } }),
+      message("review_finish", { reviewId: id }),
+    ]) {
+      expect(hook(m)).toBe(m);
+    }
+  });
+
+  it("rejects unknown steps, non-object drafts, bad ids and huge inputs", () => {
+    expect(hook(message("plan_save", { recordId: null, step: "step_ten", draft: {} })).cmd).toBe(REJECTED);
+    expect(hook(message("plan_save", { recordId: null, step: "family_story", draft: [] })).cmd).toBe(REJECTED);
+    expect(hook(message("plan_save", { recordId: null, step: "family_story", draft: "x" })).cmd).toBe(REJECTED);
+    expect(hook(message("plan_save", { recordId: "../x", step: "family_story", draft: {} })).cmd).toBe(REJECTED);
+    expect(hook(message("plan_save", { step: "family_story", draft: {} })).cmd).toBe(REJECTED);
+    const huge = { family_story: { key_events_now: "x".repeat(4 * 1024 * 1024 + 1) } };
+    expect(hook(message("plan_save", { recordId: null, step: "family_story", draft: huge })).cmd).toBe(REJECTED);
+    expect(hook(message("plans_list", { query: "x".repeat(201) })).cmd).toBe(REJECTED);
+    expect(hook(message("plans_list", {})).cmd).toBe(REJECTED);
+    expect(hook(message("review_start", { planId: "nope" })).cmd).toBe(REJECTED);
+    expect(hook(message("review_save", { reviewId: id })).cmd).toBe(REJECTED);
+  });
+});

@@ -1,5 +1,6 @@
 //! Integration tests of hearth-store: one binary, a fresh temporary data folder per test.
 
+mod columns;
 mod crash;
 mod document_sync;
 mod documents;
