@@ -149,13 +149,10 @@ impl App {
     // -------------------------------------------------------------------------------------
     // Finding things as a screen-reader user would
 
-    /// The text of every `<h1>` in the page.
+    /// The text of every `<h1>` in the page (read in one step, so a screen changing
+    /// meanwhile cannot leave a stale reference).
     pub async fn h1s(&self) -> Result<Vec<String>> {
-        let mut texts = Vec::new();
-        for h in self.wd.find_all(Using::Css, "h1").await? {
-            texts.push(self.wd.text(&h).await?.trim().to_owned());
-        }
-        Ok(texts)
+        self.texts(Using::Css, "h1").await
     }
 
     /// Waits until the page has exactly one `<h1>` and it reads `title`.
@@ -203,8 +200,13 @@ impl App {
         }
     }
 
-    /// The input, select or textarea whose visible `<label>` reads `label` (through `for`).
+    /// The input, select or textarea whose visible `<label>` reads `label` (through `for`),
+    /// waiting for it to appear.
     pub async fn field(&self, label: &str) -> Result<Element> {
+        eventually(|| self.field_now(label)).await
+    }
+
+    async fn field_now(&self, label: &str) -> Result<Element> {
         let xpath = format!("//label[normalize-space(.)={}]", xpath_literal(label));
         let labels = self.wd.find_all(Using::XPath, &xpath).await?;
         let [label_el] = labels.as_slice() else {
@@ -251,8 +253,12 @@ impl App {
             .to_owned())
     }
 
-    /// The one visible `<button>` whose text reads `text`.
+    /// The one visible `<button>` whose text reads `text`, waiting for it to appear.
     pub async fn button(&self, text: &str) -> Result<Element> {
+        eventually(|| self.button_now(text)).await
+    }
+
+    async fn button_now(&self, text: &str) -> Result<Element> {
         let xpath = format!("//button[normalize-space(.)={}]", xpath_literal(text));
         let mut visible = Vec::new();
         for b in self.wd.find_all(Using::XPath, &xpath).await? {
@@ -277,13 +283,26 @@ impl App {
         self.wd.click(&b).await
     }
 
-    /// The texts of every element matching.
+    /// The rendered texts of every element matching, read in one step in the page.
     pub async fn texts(&self, using: Using, selector: &str) -> Result<Vec<String>> {
-        let mut texts = Vec::new();
-        for e in self.wd.find_all(using, selector).await? {
-            texts.push(self.wd.text(&e).await?.trim().to_owned());
-        }
-        Ok(texts)
+        let script = match using {
+            Using::Css => {
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText.trim());"
+            }
+            Using::XPath => {
+                r#"const r = document.evaluate(arguments[0], document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+                   const out = [];
+                   for (let i = 0; i < r.snapshotLength; i++) out.push(r.snapshotItem(i).innerText.trim());
+                   return out;"#
+            }
+        };
+        let value = self.wd.execute(script, vec![selector.into()]).await?;
+        Ok(value
+            .as_array()
+            .ok_or_else(|| anyhow!("texts of {selector}: {value}"))?
+            .iter()
+            .map(|t| t.as_str().unwrap_or_default().to_owned())
+            .collect())
     }
 
     /// The whole visible text of `<main>`.
@@ -446,6 +465,23 @@ impl App {
             .into_iter()
             .find(|pid| exe_of(*pid).as_deref() == Some(self.app_bin.as_path()))
             .ok_or_else(|| anyhow!("no app process"))
+    }
+}
+
+/// Tries `attempt` until it succeeds or [`WAIT`] has passed (the page may be changing
+/// screen); returns the last error.
+pub async fn eventually<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(err) if Instant::now() > deadline => return Err(err),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
     }
 }
 

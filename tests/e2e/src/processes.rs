@@ -232,6 +232,14 @@ impl TauriDriver {
             .spawn()
             .with_context(|| format!("starting {}", prereqs.tauri_driver.display()))?;
         wait_for_port(port, &mut child, "tauri-driver", &log)?;
+        // tauri-driver listens before WebKitWebDriver does: a session asked for in between
+        // is refused. Wait for both.
+        wait_for_port(
+            native_port,
+            &mut child,
+            "WebKitWebDriver (through tauri-driver)",
+            &log,
+        )?;
         Ok(TauriDriver { child, port, log })
     }
 

@@ -17,13 +17,16 @@ const UNLOCK: &str = "Unlock Hearth";
 const DASHBOARD: &str = "Your work";
 
 /// The text a screen reader hears for the dashboard tile labelled `label` (its whole
-/// `<li>`: label, count and hint).
+/// `<li>`: label, count and hint), leaving out what is `aria-hidden`.
 async fn tile(app: &App, label: &str) -> Result<String> {
     let text = app
         .wd
         .execute(
-            r#"const h = [...document.querySelectorAll('h3')].find(h => h.textContent.trim() === arguments[0]);
-               return h ? h.closest('li').textContent.replace(/\s+/g, ' ').trim() : null;"#,
+            r#"const heard = n => n.nodeType === 3 ? n.textContent
+                 : n.nodeType === 1 && n.getAttribute('aria-hidden') === 'true' ? ''
+                 : [...n.childNodes].map(heard).join(' ');
+               const h = [...document.querySelectorAll('h3')].find(h => h.textContent.trim() === arguments[0]);
+               return h ? heard(h.closest('li')).replace(/\s+/g, ' ').trim() : null;"#,
             vec![label.into()],
         )
         .await?;
@@ -35,8 +38,8 @@ async fn tile(app: &App, label: &str) -> Result<String> {
 async fn expect_tile(app: &App, label: &str, heard: &str) -> Result<()> {
     let text = tile(app, label).await?;
     ensure!(
-        text.contains(heard),
-        "the tile \"{label}\" reads \"{text}\", expected it to say \"{heard}\""
+        format!(" {text} ").contains(&format!(" {heard} ")),
+        "the tile \"{label}\" reads \"{text}\" to a screen reader, expected \"{heard}\""
     );
     Ok(())
 }
