@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := build-essential pkg-config curl file libssl-dev libgtk-3-dev 
 	xvfb xauth dbus-x11 webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core \
 	gnome-keyring libsecret-tools dbus libdbus-1-dev python3-aiosmtpd python3-venv
 
-.PHONY: help deps deps-debian deps-bench deps-npm deps-python deps-e2e ui run server test test-rust test-ui test-api test-e2e lint bench bindings clean
+.PHONY: help deps deps-debian deps-bench deps-npm deps-python deps-e2e ui run server test test-rust test-ui test-api test-e2e lint bench bench-e2e bindings clean
 
 # Python tools (schemathesis) live in a virtualenv outside the clone, reused between runs.
 HEARTH_CACHE ?= $(HOME)/.cache/hearth
@@ -120,6 +120,16 @@ bench: deps deps-bench ui
 	$(CARGO) bench -p hearth-pdf
 	HEARTH_FAULT_SCHEDULES=5000 $(CARGO) test --release --test sync faults -- --nocapture
 	$(CARGO) bench -p hearth-server --bench auth_load
+	$(MAKE) bench-e2e
+
+# Cold start of the release app to an interactive dashboard with 1,000 plans in its cache,
+# and its resident memory (app and WebKit processes), through tauri-driver under Xvfb. The
+# measuring harness itself needs no optimising: `cargo test --bench` runs it unoptimised.
+bench-e2e: deps-npm deps-e2e ui
+	$(CARGO) build --release -p hearth -p hearth-server --bins
+	HEARTH_APP_BIN="$(TARGET_DIR)/release/hearth" HEARTH_SERVER_BIN="$(TARGET_DIR)/release/hearth-server" \
+	TAURI_DRIVER="$(TAURI_DRIVER)" \
+	  xvfb-run -a -s "-screen 0 1280x800x24" ./.ci/with-keyring $(CARGO) test -p hearth-e2e --bench cold_start
 
 clean:
 	$(CARGO) clean

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod axe;
 pub mod processes;
+pub mod screens;
 pub mod seed;
 pub mod webdriver;
 

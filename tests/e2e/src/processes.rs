@@ -204,6 +204,40 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Proportional set size in KiB (shared pages divided among the processes sharing them),
+/// from /proc/<pid>/smaps_rollup: the fair figure to add up over several processes.
+pub fn pss_kib(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+}
+
+/// How long ago the process started (from /proc: its start time and the system's uptime,
+/// both in clock ticks, so to 10 ms).
+pub fn process_age(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    // After the command name: state is field 3, starttime field 22.
+    let start_ticks: f64 = rest.split_whitespace().nth(19)?.parse().ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let ticks = clock_ticks_per_second()?;
+    let age = uptime - start_ticks / ticks;
+    (age >= 0.0).then(|| Duration::from_secs_f64(age))
+}
+
+fn clock_ticks_per_second() -> Option<f64> {
+    let out = Command::new("getconf").arg("CLK_TCK").output().ok()?;
+    String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+}
+
 /// A running `tauri-driver` whose app will see `env` (its profile's data folder).
 pub struct TauriDriver {
     child: Child,
@@ -422,6 +456,22 @@ impl Drop for Server {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_process_started_now_is_young_and_one_that_slept_is_older() {
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        let young = process_age(child.id()).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let older = process_age(child.id()).unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(young < Duration::from_secs(5), "{young:?}");
+        assert!(
+            older >= young + Duration::from_millis(200),
+            "{young:?} then {older:?}"
+        );
+        assert!(process_age(std::process::id()).is_some());
+    }
 
     #[test]
     fn the_code_is_read_from_the_mail_text() {

@@ -47,14 +47,24 @@ fn at(i: usize) -> DateTime<Utc> {
 /// Creates (or opens) the password-protected cache in `dir` and adds the plans. Returns
 /// how many changes then wait in the outbox (what the sync bar should say).
 pub async fn seed_plans(dir: &Path, password: &str, mix: PlanMix) -> Result<u64> {
-    let store = Store::open_or_create(
-        dir,
-        KeyStorage::PasswordWrapped {
-            password: Password::new(password),
-        },
-        at(0),
-    )
-    .await?;
+    let keys = KeyStorage::PasswordWrapped {
+        password: Password::new(password),
+    };
+    seed_plans_with(dir, keys, mix).await
+}
+
+/// The same with the key kept where the app keeps it on a machine with a keyring (the OS
+/// keyring entry of `uk.hearth.desktop`): the app then opens straight to the dashboard.
+pub async fn seed_plans_in_keyring(dir: &Path, mix: PlanMix) -> Result<u64> {
+    let keys = KeyStorage::OsKeyring {
+        service: "uk.hearth.desktop".into(),
+        account: "local-cache-key".into(),
+    };
+    seed_plans_with(dir, keys, mix).await
+}
+
+async fn seed_plans_with(dir: &Path, keys: KeyStorage, mix: PlanMix) -> Result<u64> {
+    let store = Store::open_or_create(dir, keys, at(0)).await?;
     for i in 0..mix.total() {
         let surname = SURNAMES[i % SURNAMES.len()];
         let forename = FORENAMES[(i / SURNAMES.len()) % FORENAMES.len()];

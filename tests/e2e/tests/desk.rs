@@ -5,16 +5,12 @@
 //! Run with `make test-e2e` (Xvfb, tauri-driver, the app and the server built first).
 
 use anyhow::{ensure, Result};
+use hearth_e2e::screens::{DASHBOARD, SET_PASSWORD, UNLOCK};
 use hearth_e2e::seed::{seed_plans, PlanMix};
 use hearth_e2e::{App, Prereqs, Profile};
 
 /// Invented; long enough for the app's minimum.
 const PASSWORD: &str = "invented kettle lantern 42";
-
-/// Screen titles (the `<h1>` of each screen).
-const SET_PASSWORD: &str = "Set a local password";
-const UNLOCK: &str = "Unlock Hearth";
-const DASHBOARD: &str = "Your work";
 
 /// The text a screen reader hears for the dashboard tile labelled `label` (its whole
 /// `<li>`: label, count and hint), leaving out what is `aria-hidden`.
