@@ -393,6 +393,59 @@ impl App {
     }
 
     // -------------------------------------------------------------------------------------
+    // The keyboard alone
+
+    /// What has focus, as a screen reader would name it: a field by its label's text, a
+    /// button or link by its text, a heading by its text; with its tag.
+    pub async fn focused(&self) -> Result<(String, String)> {
+        let value = self
+            .wd
+            .execute(
+                r#"const a = document.activeElement;
+                   if (!a || a === document.body) return ['BODY', ''];
+                   let name = '';
+                   if (a.id) {
+                     const l = document.querySelector('label[for="' + CSS.escape(a.id) + '"]');
+                     if (l) name = l.innerText;
+                   }
+                   if (!name) name = a.innerText || a.getAttribute('aria-label') || '';
+                   return [a.tagName, name.replace(/\s+/g, ' ').trim()];"#,
+                vec![],
+            )
+            .await?;
+        Ok((
+            value[0].as_str().unwrap_or_default().to_owned(),
+            value[1].as_str().unwrap_or_default().to_owned(),
+        ))
+    }
+
+    /// Presses Tab (at most `limit` times) until the element named `name` has focus.
+    pub async fn tab_to(&self, name: &str, limit: usize) -> Result<()> {
+        let mut seen = Vec::new();
+        for _ in 0..limit {
+            self.wd.press_keys(&[crate::webdriver::keys::TAB]).await?;
+            let (tag, focused) = self.focused().await?;
+            if focused == name {
+                return Ok(());
+            }
+            seen.push(format!("{tag} \"{focused}\""));
+        }
+        bail!("Tab never reached \"{name}\" in {limit} presses; it went through: {seen:?}")
+    }
+
+    /// Types `text` with the keyboard into whatever has focus.
+    pub async fn type_text(&self, text: &str) -> Result<()> {
+        let keys: Vec<String> = text.chars().map(String::from).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.wd.press_keys(&keys).await
+    }
+
+    /// Presses one key (a character or a [`crate::webdriver::keys`] code).
+    pub async fn key(&self, key: &str) -> Result<()> {
+        self.wd.press_keys(&[key]).await
+    }
+
+    // -------------------------------------------------------------------------------------
     // Evidence: screenshots and axe-core
 
     /// Waits until what the DOM says has been painted (fonts loaded, two frames), so a

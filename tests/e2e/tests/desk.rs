@@ -97,8 +97,10 @@ async fn a_new_device_sets_a_password_survives_a_crash_and_unlocks() -> Result<(
 
     let app = App::start(&prereqs, &profile).await?;
     app.visit(UNLOCK).await?;
-    app.fill("Password", "invented wrong password 1").await?;
-    app.press("Unlock").await?;
+    // From the keyboard alone: Tab to the field, type, Enter.
+    app.tab_to("Password", 10).await?;
+    app.type_text("invented wrong password 1").await?;
+    app.key(hearth_e2e::webdriver::keys::ENTER).await?;
     assert_eq!(
         app.error_summary().await?,
         pairs(&[(
