@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod axe;
+pub mod forms;
 pub mod processes;
 pub mod screens;
 pub mod seed;
