@@ -283,6 +283,60 @@ impl App {
         }
     }
 
+    /// Follows the main navigation (`<nav aria-label="Main">`) item reading `text`.
+    pub async fn nav(&self, text: &str) -> Result<()> {
+        let xpath = format!(
+            "//nav[@aria-label='Main']//*[self::a or self::button][normalize-space(.)={}]",
+            xpath_literal(text)
+        );
+        let item = eventually(|| async {
+            let found = self.wd.find_all(Using::XPath, &xpath).await?;
+            match found.as_slice() {
+                [one] => Ok(one.clone()),
+                _ => {
+                    let all = self.texts(Using::Css, "nav a, nav button").await?;
+                    bail!(
+                        "expected one \"{text}\" in the main navigation, found {}; it has {all:?}",
+                        found.len()
+                    )
+                }
+            }
+        })
+        .await?;
+        self.wd.click(&item).await
+    }
+
+    /// Follows the one visible link reading `text`.
+    pub async fn follow(&self, text: &str) -> Result<()> {
+        let xpath = format!("//a[normalize-space(.)={}]", xpath_literal(text));
+        let link = eventually(|| async {
+            let mut visible = Vec::new();
+            for a in self.wd.find_all(Using::XPath, &xpath).await? {
+                if self.wd.is_displayed(&a).await? {
+                    visible.push(a);
+                }
+            }
+            match visible.as_slice() {
+                [one] => Ok(one.clone()),
+                _ => bail!("expected one link \"{text}\", found {}", visible.len()),
+            }
+        })
+        .await?;
+        self.wd.click(&link).await
+    }
+
+    /// Waits until a `role="status"` region says something containing `text`.
+    pub async fn wait_for_status(&self, text: &str) -> Result<String> {
+        eventually(|| async {
+            let all = self.texts(Using::Css, "[role=status]").await?;
+            all.iter()
+                .find(|t| t.contains(text))
+                .cloned()
+                .ok_or_else(|| anyhow!("no status says \"{text}\"; they say {all:?}"))
+        })
+        .await
+    }
+
     pub async fn press(&self, text: &str) -> Result<()> {
         let b = self.button(text).await?;
         self.wd.click(&b).await
