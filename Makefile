@@ -12,17 +12,23 @@ DEBIAN_PACKAGES := build-essential pkg-config curl file libssl-dev libgtk-3-dev 
 	xvfb xauth dbus-x11 webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core \
 	gnome-keyring libsecret-tools dbus libdbus-1-dev python3-aiosmtpd python3-venv
 
-.PHONY: help deps deps-debian deps-bench deps-npm deps-python ui run server test test-rust test-ui test-api lint bench bindings clean
+.PHONY: help deps deps-debian deps-bench deps-npm deps-python deps-e2e ui run server test test-rust test-ui test-api test-e2e lint bench bench-e2e bindings clean
 
 # Python tools (schemathesis) live in a virtualenv outside the clone, reused between runs.
 HEARTH_CACHE ?= $(HOME)/.cache/hearth
 VENV := $(HEARTH_CACHE)/venv
 SCHEMATHESIS_VERSION := 4.32.5
+# tauri-driver (WebDriver for Tauri apps; it runs WebKitWebDriver) lives outside the clone too.
+# Pinned: a bare `cargo install tauri-driver` picks a 3.0 alpha.
+TAURI_DRIVER_VERSION := 2.1.0
+TAURI_DRIVER := $(HEARTH_CACHE)/tauri-driver-$(TAURI_DRIVER_VERSION)/bin/tauri-driver
+# Screenshots of each main screen from the end-to-end run (outside the repository).
+HEARTH_E2E_SHOTS ?= /tmp/hearth-e2e-shots
 TARGET_DIR = $(shell $(CARGO) metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
 
 help:
 	@echo "make run    build Hearth and open the desktop app"
-	@echo "make test   everything CI checks (format, lints, Rust tests, UI type check and tests)"
+	@echo "make test   everything CI checks (format, lints, Rust tests, UI type check and tests, WebDriver tests)"
 	@echo "make bench  benchmarks (figures go in BENCHMARKS.md)"
 	@echo "make server a local hearth-server with the demo organisation (SQLite in .hearth-dev/)"
 
@@ -55,6 +61,10 @@ $(VENV)/.schemathesis-$(SCHEMATHESIS_VERSION):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
 	@touch $@
 
+deps-e2e: $(TAURI_DRIVER)
+$(TAURI_DRIVER):
+	$(CARGO) install tauri-driver --version "$(TAURI_DRIVER_VERSION)" --locked --root $(HEARTH_CACHE)/tauri-driver-$(TAURI_DRIVER_VERSION)
+
 ui: deps-npm
 	$(NPM) run build
 
@@ -77,8 +87,9 @@ lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 
+# Everything but the end-to-end crate, which needs a display and the built app (test-e2e).
 test-rust: ui
-	./.ci/with-keyring $(CARGO) test --workspace --all-features
+	./.ci/with-keyring $(CARGO) test --workspace --all-features --exclude hearth-e2e
 
 test-ui: deps-npm
 	$(NPM) run check
@@ -89,7 +100,16 @@ test-api: deps-python
 	$(CARGO) build --workspace --all-features --bin hearth-server
 	PATH="$(VENV)/bin:$$PATH" crates/hearth-server/tests/schemathesis.sh $(TARGET_DIR)/debug/hearth-server
 
-test: deps lint test-rust test-ui test-api
+# WebDriver tests of the real app window (tests/e2e): tauri-driver + WebKitWebDriver under
+# Xvfb against a real hearth-server process; axe-core (node_modules) on every screen;
+# screenshots in $(HEARTH_E2E_SHOTS). A missing prerequisite fails the run, naming it.
+test-e2e: deps-npm deps-e2e ui
+	$(CARGO) build -p hearth -p hearth-server --bins
+	HEARTH_APP_BIN="$(TARGET_DIR)/debug/hearth" HEARTH_SERVER_BIN="$(TARGET_DIR)/debug/hearth-server" \
+	TAURI_DRIVER="$(TAURI_DRIVER)" HEARTH_E2E_SHOTS="$(HEARTH_E2E_SHOTS)" \
+	  xvfb-run -a -s "-screen 0 1280x800x24" ./.ci/with-keyring $(CARGO) test -p hearth-e2e -- --test-threads=1
+
+test: deps lint test-rust test-ui test-api test-e2e
 
 # Regenerate the committed TypeScript bindings from the Rust commands.
 bindings:
@@ -102,6 +122,16 @@ bench: deps deps-bench ui
 	$(NPM) ci --prefix bench/pouchdb --no-audit --no-fund
 	$(CARGO) bench -p hearth-sync --bench sync
 	$(CARGO) bench -p hearth-server --bench auth_load
+	$(MAKE) bench-e2e
+
+# Cold start of the release app to an interactive dashboard with 1,000 plans in its cache,
+# and its resident memory (app and WebKit processes), through tauri-driver under Xvfb. The
+# measuring harness itself needs no optimising: `cargo test --bench` runs it unoptimised.
+bench-e2e: deps-npm deps-e2e ui
+	$(CARGO) build --release -p hearth -p hearth-server --bins
+	HEARTH_APP_BIN="$(TARGET_DIR)/release/hearth" HEARTH_SERVER_BIN="$(TARGET_DIR)/release/hearth-server" \
+	TAURI_DRIVER="$(TAURI_DRIVER)" \
+	  xvfb-run -a -s "-screen 0 1280x800x24" ./.ci/with-keyring $(CARGO) test -p hearth-e2e --bench cold_start
 
 clean:
 	$(CARGO) clean
