@@ -645,17 +645,27 @@ pub struct RotationQueue(tokio::sync::mpsc::Sender<(Rotation, RotationReply)>);
 
 type RotationReply = tokio::sync::oneshot::Sender<Result<bool, String>>;
 
-/// The most rotations in one transaction.
+/// The most rotations in one transaction (`HEARTH_ROTATION_BATCH` overrides it; 1 turns
+/// the group commit off, for comparing in the `auth_load` benchmark).
 const ROTATION_BATCH: usize = 128;
+
+fn rotation_batch() -> usize {
+    std::env::var("HEARTH_ROTATION_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(ROTATION_BATCH)
+}
 
 impl RotationQueue {
     /// Starts the writer task; it ends when every sender is dropped or the store is gone.
     pub fn start(store: std::sync::Weak<dyn crate::store::Store>) -> RotationQueue {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(Rotation, RotationReply)>(4096);
+        let max = rotation_batch();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let mut batch = vec![first];
-                while batch.len() < ROTATION_BATCH {
+                while batch.len() < max {
                     match rx.try_recv() {
                         Ok(next) => batch.push(next),
                         Err(_) => break,
