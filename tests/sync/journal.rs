@@ -97,9 +97,9 @@ async fn a_gap_older_than_the_journal_pauses_sync(backend: Backend) {
     // back-off (5 ms here: a retrying loop would fail dozens of times in the pause below).
     let (handle, mut events) = engine.spawn(Duration::from_secs(3600));
     let first_outcome = loop {
-        match events.recv().await.unwrap() {
-            e @ (SyncEvent::Paused { .. } | SyncEvent::Failed { .. }) => break e,
-            _ => {}
+        let e = events.recv().await.unwrap();
+        if matches!(e, SyncEvent::Paused { .. } | SyncEvent::Failed { .. }) {
+            break e;
         }
     };
     let SyncEvent::Paused { message } = first_outcome else {
