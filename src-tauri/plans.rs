@@ -1136,6 +1136,56 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_review_that_continues_the_plan_sets_the_next_review_and_keeps_it_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = temp_store(dir.path()).await;
+        let config = Config::builtin();
+        let id = save_all(&store, &complete(&config)).await;
+        finish_plan(&store, &id, at(31)).await.unwrap();
+        let review = start_review(&store, &id, at(32)).await.unwrap();
+        let mut draft = review.draft.clone();
+        draft.held_on = Some(d(2027, 2, 1));
+        draft.attendees = vec![Attendee {
+            name: "Sam Testworker".into(),
+            role: String::new(),
+        }];
+        draft.line_progress[0].status = Some(LineProgressStatus::InProgress);
+        draft.next_steps = Some(NextSteps::Continue);
+        draft.updated_plan.next_review = NextReview {
+            date: Some(d(2027, 5, 3)),
+            time: NaiveTime::from_hms_opt(9, 0, 0),
+            location: "School".into(),
+        };
+        draft.updated_plan.aspects.get_mut("housing").unwrap().score = Some(ScoreInput::Score(9));
+        assert!(save_review(&store, &review.id, &draft, at(33))
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            finish_review(&store, &review.id, at(34)).await.unwrap(),
+            ReviewOutcome::Completed {
+                plan_id: id.clone(),
+                plan_status: "completed".into()
+            }
+        );
+        let plan = load_plan(&store, &id).await.unwrap();
+        assert_eq!(plan.status, "completed");
+        assert_eq!(plan.draft.next_review.date, Some(d(2027, 5, 3)));
+        assert_eq!(
+            plan.draft.aspects["housing"].score,
+            Some(ScoreInput::Score(9))
+        );
+        let row = list_plans(&store, "").await.unwrap();
+        assert_eq!(row[0].next_review, Some(d(2027, 5, 3)));
+        // The next review starts from the plan as this review left it.
+        let next = start_review(&store, &id, at(40)).await.unwrap();
+        assert_eq!(
+            next.draft.updated_plan.aspects["housing"].score,
+            Some(ScoreInput::Score(9))
+        );
+    }
+
+    #[tokio::test]
     async fn records_of_another_kind_or_bad_ids_are_not_found() {
         let dir = tempfile::tempdir().unwrap();
         let store = temp_store(dir.path()).await;

@@ -22,6 +22,8 @@ use serde_json::json;
 const PLANS: usize = 10_000;
 const QUERIES: usize = 200;
 const SAVES: usize = 200;
+/// "My plans" lists of all the plans (each reads every record once).
+const LISTS: usize = 20;
 
 const SYLLABLES: [&str; 24] = [
     "ab", "bel", "cor", "dun", "el", "fen", "gar", "hol", "ing", "jor", "kel", "lam", "mor", "nor",
@@ -127,6 +129,7 @@ struct Figures {
     postcode_ms: (f64, f64),
     reference_ms: (f64, f64),
     save_ms: (f64, f64),
+    list_ms: (f64, f64),
     db_mb: f64,
 }
 
@@ -190,6 +193,27 @@ async fn run(name: &str, open: impl AsyncFn(&std::path::Path) -> Store) -> Figur
         samples.push(t.elapsed());
     }
     let save_ms = (median_ms(samples.clone()), p95_ms(samples));
+
+    // "My plans": every plan with the columns of its table (`Store::list_columns`).
+    let columns = [
+        "$.child.forename",
+        "$.child.surname",
+        "$.child.date_of_birth",
+        "$.address.postcode",
+        "$.family_name",
+        "$.next_review.date",
+    ];
+    let mut samples = Vec::with_capacity(LISTS);
+    for _ in 0..LISTS {
+        let t = Instant::now();
+        let rows = store
+            .list_columns(RecordKind::Plan, None, &columns)
+            .await
+            .unwrap();
+        samples.push(t.elapsed());
+        assert_eq!(rows.len(), PLANS);
+    }
+    let list_ms = (median_ms(samples.clone()), p95_ms(samples));
     let path = store.path().to_owned();
     store.close().await;
     let db_mb = std::fs::metadata(path).unwrap().len() as f64 / 1e6;
@@ -200,6 +224,7 @@ async fn run(name: &str, open: impl AsyncFn(&std::path::Path) -> Store) -> Figur
         postcode_ms,
         reference_ms,
         save_ms,
+        list_ms,
         db_mb,
     }
 }
@@ -215,6 +240,8 @@ fn print(prefix: &str, f: &Figures) {
     println!("{prefix}search_reference_p95_ms {:.3}", f.reference_ms.1);
     println!("{prefix}autosave_step_median_ms {:.3}", f.save_ms.0);
     println!("{prefix}autosave_step_p95_ms {:.3}", f.save_ms.1);
+    println!("{prefix}my_plans_list_all_median_ms {:.1}", f.list_ms.0);
+    println!("{prefix}my_plans_list_all_p95_ms {:.1}", f.list_ms.1);
     println!("{prefix}database_mb {:.1}", f.db_mb);
 }
 
