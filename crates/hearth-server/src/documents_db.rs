@@ -197,13 +197,13 @@ macro_rules! documents_sql {
                 if self.upload_finalised_by_impl(actor.user, sha256).await? {
                     return Ok(true);
                 }
-                // The hash is 64 hex digits (checked by the caller): safe inside LIKE. The
-                // candidates are then checked field by field.
+                // Indexed: `doc_sha256` is a generated column (the document's `sha256`
+                // field) with its own index. The candidates are still checked field by field.
                 let docs: Vec<(String, String)> = sqlx::query_as(
                     "SELECT id, fields FROM sync_records \
-                     WHERE kind = 'document' AND deleted = 0 AND fields LIKE $1",
+                     WHERE doc_sha256 = $1 AND kind = 'document' AND deleted = 0",
                 )
-                .bind(format!("%{sha256}%"))
+                .bind(sha256)
                 .fetch_all(&self.pool)
                 .await?;
                 for (id, fields) in docs {
