@@ -44,7 +44,7 @@ pub(crate) fn to_i64(n: u64) -> i64 {
 
 /// The inherent documents methods of one store type; the `Store` trait calls them.
 macro_rules! documents_sql {
-    ($Store:ident, $Db:ty, $begin:literal) => {
+    ($Store:ident, $Db:ty, $begin:literal, $doc_sha256:literal) => {
         impl $Store {
             pub(crate) async fn upload_open_impl(
                 &self,
@@ -197,12 +197,15 @@ macro_rules! documents_sql {
                 if self.upload_finalised_by_impl(actor.user, sha256).await? {
                     return Ok(true);
                 }
-                // Indexed: `doc_sha256` is a generated column (the document's `sha256`
-                // field) with its own index. The candidates are still checked field by field.
-                let docs: Vec<(String, String)> = sqlx::query_as(
+                // Indexed: the sha256 expression (the document's `sha256` field) is the one
+                // of the partial index `sync_records_by_doc_sha256` on each backend. The
+                // candidates are still checked field by field.
+                let docs: Vec<(String, String)> = sqlx::query_as(concat!(
                     "SELECT id, fields FROM sync_records \
-                     WHERE doc_sha256 = $1 AND kind = 'document' AND deleted = 0",
-                )
+                     WHERE kind = 'document' AND ",
+                    $doc_sha256,
+                    " = $1 AND deleted = 0"
+                ))
                 .bind(sha256)
                 .fetch_all(&self.pool)
                 .await?;
