@@ -44,7 +44,7 @@ pub(crate) fn to_i64(n: u64) -> i64 {
 
 /// The inherent documents methods of one store type; the `Store` trait calls them.
 macro_rules! documents_sql {
-    ($Store:ident, $Db:ty, $begin:literal) => {
+    ($Store:ident, $Db:ty, $begin:literal, $doc_sha256:literal) => {
         impl $Store {
             pub(crate) async fn upload_open_impl(
                 &self,
@@ -197,13 +197,16 @@ macro_rules! documents_sql {
                 if self.upload_finalised_by_impl(actor.user, sha256).await? {
                     return Ok(true);
                 }
-                // The hash is 64 hex digits (checked by the caller): safe inside LIKE. The
-                // candidates are then checked field by field.
-                let docs: Vec<(String, String)> = sqlx::query_as(
+                // Indexed: the sha256 expression (the document's `sha256` field) is the one
+                // of the partial index `sync_records_by_doc_sha256` on each backend. The
+                // candidates are still checked field by field.
+                let docs: Vec<(String, String)> = sqlx::query_as(concat!(
                     "SELECT id, fields FROM sync_records \
-                     WHERE kind = 'document' AND deleted = 0 AND fields LIKE $1",
-                )
-                .bind(format!("%{sha256}%"))
+                     WHERE kind = 'document' AND ",
+                    $doc_sha256,
+                    " = $1 AND deleted = 0"
+                ))
+                .bind(sha256)
                 .fetch_all(&self.pool)
                 .await?;
                 for (id, fields) in docs {

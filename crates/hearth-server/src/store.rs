@@ -1181,8 +1181,18 @@ sync_sql!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 sync_sql!(PgStore, sqlx::Postgres, "BEGIN");
 audit_sql!(SqliteStore, sqlx::Sqlite);
 audit_sql!(PgStore, sqlx::Postgres);
-documents_sql!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
-documents_sql!(PgStore, sqlx::Postgres, "BEGIN");
+documents_sql!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "BEGIN IMMEDIATE",
+    "json_extract(fields, '$.sha256')"
+);
+documents_sql!(
+    PgStore,
+    sqlx::Postgres,
+    "BEGIN",
+    "((fields::jsonb) ->> 'sha256')"
+);
 
 fn groups_with_members(
     groups: Vec<(String, String)>,

@@ -103,6 +103,38 @@ pub(crate) async fn replace(
     Ok(())
 }
 
+/// [`replace`] for many new records at once, with no search terms of their own (records
+/// pulled from the server): `batch` is a JSON array of `{"id", "refs"}` objects, `refs`
+/// being [`own_references_text`] of the record's own references. Two statements in all.
+pub(crate) async fn replace_pulled(conn: &mut SqliteConnection, batch: &str) -> StoreResult<()> {
+    sqlx::query(
+        "DELETE FROM search_index WHERE rowid IN
+             (SELECT r.seq FROM json_each(?) j JOIN records r ON r.id = j.value ->> '$.id')",
+    )
+    .bind(batch)
+    .execute(&mut *conn)
+    .await?;
+    let none = SearchTerms::default();
+    sqlx::query(
+        "INSERT INTO search_index (rowid, names, postcodes, dates_of_birth, refs, record_refs)
+         SELECT r.seq, ?1, ?2, ?3, ?4, j.value ->> '$.refs'
+         FROM json_each(?5) j JOIN records r ON r.id = j.value ->> '$.id'",
+    )
+    .bind(names_text(&none))
+    .bind(postcodes_text(&none))
+    .bind(dates_text(&none))
+    .bind(references_text(none.references.iter().map(String::as_str)))
+    .bind(batch)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The `record_refs` text for a record's own references.
+pub(crate) fn own_references_text(own_refs: &[Option<&str>]) -> String {
+    references_text(own_refs.iter().flatten().copied())
+}
+
 /// Replaces the record's own references (the server gave a permanent reference).
 pub(crate) async fn set_record_references(
     conn: &mut SqliteConnection,

@@ -620,7 +620,7 @@ fn write_ndjson(file: &Path, rows: &[SeedRow]) {
     out.flush().unwrap();
 }
 
-/// Medians of [`UPLOAD_RUNS`]: the engine's whole upload (create, 1 MiB chunks each with
+/// Medians of [`UPLOAD_RUNS`]: the engine's whole upload (create, 4 MiB chunks each with
 /// its SHA-256, finalise) and curl's transfers of the same bytes to the same endpoint in
 /// 4 MiB chunks (the server's largest; their SHA-256s computed beforehand, and the
 /// create call made beforehand, both untimed). Each run uses new bytes (no deduplication).

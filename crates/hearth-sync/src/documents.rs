@@ -20,14 +20,17 @@ use uuid::Uuid;
 use crate::engine::{Engine, SyncError, SyncEvent, SyncReport};
 
 /// Document downloads under way at once while a page is pulled (small documents are
-/// dominated by round trips; the server answers several at once).
-pub const DOWNLOADS_AT_ONCE: usize = 8;
+/// dominated by round trips and by the server's audit commit per download, which the
+/// server shares among the downloads waiting for it: more at once, fewer commits).
+pub const DOWNLOADS_AT_ONCE: usize = 32;
 
 /// Progress is reported at least every this many bytes of a download (and at its end).
 const DOWNLOAD_PROGRESS_STEP: u64 = 64 * 1024;
 
-/// Bytes per uploaded chunk (the store keeps documents in chunks of the same size).
-pub const UPLOAD_CHUNK_BYTES: u64 = 1024 * 1024;
+/// Bytes per uploaded chunk: the largest the server takes (`MAX_CHUNK_BYTES`, 4 MiB), so a
+/// 15 MiB document is four requests; a cut upload re-sends at most this much. The store
+/// keeps documents in 1 MiB chunks and reads four at a time for one upload chunk.
+pub const UPLOAD_CHUNK_BYTES: u64 = 4 * 1024 * 1024;
 
 /// What one upload attempt did (filled in as it goes, so it is also true after a failure).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,6 +46,41 @@ pub struct UploadReport {
 
 fn sha_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+/// One upload chunk read from the cache, with its SHA-256 (hex).
+struct Chunk {
+    offset: u64,
+    bytes: Vec<u8>,
+    sha256: String,
+}
+
+/// Reads `len` bytes of a stored document at `offset` and hashes them (off the async
+/// threads: 4 MiB of SHA-256 takes milliseconds).
+async fn read_chunk(
+    store: &hearth_store::Store,
+    id: DocumentId,
+    offset: u64,
+    len: u64,
+) -> Result<Chunk, SyncError> {
+    let bytes = store
+        .document_range(id, offset, usize::try_from(len).unwrap_or(0))
+        .await?
+        .ok_or_else(|| SyncError::Protocol(format!("document {id} left the cache")))?;
+    if bytes.is_empty() {
+        return Err(SyncError::Protocol(format!("document {id} is shorter")));
+    }
+    let (bytes, sha256) = tokio::task::spawn_blocking(move || {
+        let sha = sha_hex(&bytes);
+        (bytes, sha)
+    })
+    .await
+    .map_err(|e| SyncError::Protocol(format!("hashing a chunk: {e}")))?;
+    Ok(Chunk {
+        offset,
+        bytes,
+        sha256,
+    })
 }
 
 fn json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, SyncError> {
@@ -130,36 +168,45 @@ impl Engine {
         });
         // Bounded: every chunk moves the offset on, or the status is asked again once.
         let mut tries = 4 + 2 * meta.size.div_ceil(UPLOAD_CHUNK_BYTES);
+        // The next chunk is read from the cache and hashed while this one is on the wire;
+        // it is used only if the server's answer is the offset it starts at.
+        let mut ahead: Option<Chunk> = None;
         while !status.finalised && status.offset < status.size {
             tries = tries.saturating_sub(1);
             if tries == 0 {
                 return Err(SyncError::Protocol("the upload does not move on".into()));
             }
             let len = UPLOAD_CHUNK_BYTES.min(status.size - status.offset);
-            let chunk = store
-                .document_range(id, status.offset, usize::try_from(len).unwrap_or(0))
-                .await?
-                .ok_or_else(|| SyncError::Protocol(format!("document {id} left the cache")))?;
-            if chunk.is_empty() {
-                return Err(SyncError::Protocol(format!("document {id} is shorter")));
-            }
+            let chunk = match ahead.take() {
+                Some(c) if c.offset == status.offset && c.bytes.len() as u64 == len => c,
+                _ => read_chunk(store, id, status.offset, len).await?,
+            };
             report.chunks_sent += 1;
-            report.bytes_sent += chunk.len() as u64;
+            report.bytes_sent += chunk.bytes.len() as u64;
             let url = format!(
                 "{}?offset={}",
                 self.url(&paths::upload(status.upload_id)),
                 status.offset
             );
-            let answer = self
-                .send(
-                    self.0
-                        .http
-                        .put(url)
-                        .header(paths::CHUNK_SHA256_HEADER, sha_hex(&chunk))
-                        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                        .body(chunk),
-                )
-                .await;
+            let next_offset = status.offset + chunk.bytes.len() as u64;
+            let send = self.send(
+                self.0
+                    .http
+                    .put(url)
+                    .header(paths::CHUNK_SHA256_HEADER, chunk.sha256)
+                    .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                    .body(chunk.bytes),
+            );
+            let answer = if next_offset < status.size {
+                let next_len = UPLOAD_CHUNK_BYTES.min(status.size - next_offset);
+                let (answer, next) =
+                    tokio::join!(send, read_chunk(store, id, next_offset, next_len));
+                // A failed read ahead is read again (and its error shown) when needed.
+                ahead = next.ok();
+                answer
+            } else {
+                send.await
+            };
             status = match answer {
                 Ok(bytes) => json(&bytes)?,
                 // Not where the server got to (an earlier answer was lost): ask.

@@ -458,18 +458,15 @@ impl Engine {
         progress: &(dyn Fn(SyncEvent) + Send + Sync),
     ) -> Result<bool, SyncError> {
         let store = &self.0.store;
-        loop {
-            let (cursor, epoch) = store.sync_cursor().await?;
-            let url = format!(
-                "{}{}?after={cursor}&limit={}",
-                self.0.config.base_url,
-                paths::SYNC_PULL,
-                self.0.config.pull_page
-            );
-            let bytes = self.send(self.0.http.get(url)).await?;
-            report.bytes_received += u64::try_from(bytes.len()).unwrap_or(0);
-            let page: PullResponse =
-                serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let (cursor, mut epoch) = store.sync_cursor().await?;
+        // The next page is asked for while this one is applied (its cursor is in this
+        // page's answer); each page is still applied with its cursor in one transaction,
+        // in order, and a page that fails to apply stops the pull (its prefetched
+        // successor is dropped unapplied).
+        let mut fetched = Some(self.fetch_pull_page(cursor).await);
+        while let Some(answer) = fetched.take() {
+            let (bytes, page) = answer?;
+            report.bytes_received += u64::try_from(bytes).unwrap_or(0);
             if epoch.as_deref().is_some_and(|e| e != page.server_epoch) {
                 // The server was restored from a backup: send again what it may lack, then
                 // read everything again.
@@ -485,6 +482,7 @@ impl Engine {
             let documents = self
                 .download_for_page(&page.changes, report, progress)
                 .await?;
+            let next_cursor = page.next_cursor;
             let pulled = PulledPage {
                 records: page
                     .changes
@@ -500,21 +498,40 @@ impl Engine {
                     })
                     .collect(),
                 purges: page.purges.into_iter().map(|p| p.record_id).collect(),
-                cursor: page.next_cursor,
+                cursor: next_cursor,
                 server_epoch: page.server_epoch,
             };
-            store
-                .apply_pull_with_documents(&pulled, &documents, chrono::Utc::now())
-                .await?;
+            let apply = store.apply_pull_with_documents(&pulled, &documents, chrono::Utc::now());
+            if more {
+                let (applied, next) = tokio::join!(apply, self.fetch_pull_page(next_cursor));
+                applied?;
+                fetched = Some(next);
+            } else {
+                apply.await?;
+            }
+            // The store's epoch is now this page's.
+            epoch = Some(pulled.server_epoch);
             progress(SyncEvent::Pulled {
                 records: report.pulled,
                 bytes_received: report.bytes_received,
             });
-            if !more {
-                store.end_restore().await?;
-                return Ok(false);
-            }
         }
+        store.end_restore().await?;
+        Ok(false)
+    }
+
+    /// One pull page after `cursor`: its size in bytes and the answer.
+    async fn fetch_pull_page(&self, cursor: i64) -> Result<(usize, PullResponse), SyncError> {
+        let url = format!(
+            "{}{}?after={cursor}&limit={}",
+            self.0.config.base_url,
+            paths::SYNC_PULL,
+            self.0.config.pull_page
+        );
+        let bytes = self.send(self.0.http.get(url)).await?;
+        let page: PullResponse =
+            serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        Ok((bytes.len(), page))
     }
 
     /// Runs syncs in the background: every `every`, when woken, and after a failure after a

@@ -14,7 +14,7 @@
 //! ```
 //!
 //! Documents (`documents`): before a push batch goes, the bytes of each `put_document` in
-//! it are uploaded resumably (the server is asked how far it got, then 1 MiB chunks with
+//! it are uploaded resumably (the server is asked how far it got, then 4 MiB chunks with
 //! their SHA-256, then finalise), so metadata never reaches the server before its bytes and
 //! the outbox order holds; pulled documents are downloaded by hash and verified before the
 //! page is applied. A server restored from a backup (a new epoch, or a push refused with a
