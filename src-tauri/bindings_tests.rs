@@ -119,3 +119,87 @@ fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook(
         "the isolation hook must allow exactly the app's commands"
     );
 }
+
+/// The window's security settings: loosening any of them must be a deliberate change here.
+#[test]
+fn csp_isolation_and_capabilities_stay_tight() {
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_file("tauri.conf.json")).expect("read tauri.conf.json"),
+    )
+    .expect("tauri.conf.json is JSON");
+    let security = &conf["app"]["security"];
+    assert_eq!(
+        security["pattern"]["use"], "isolation",
+        "the isolation pattern must stay on"
+    );
+    assert_eq!(security["pattern"]["options"]["dir"], "ui-isolation");
+    assert_eq!(security["freezePrototype"], true);
+    assert_eq!(conf["app"]["withGlobalTauri"], false);
+    assert!(
+        security
+            .get("dangerousDisableAssetCspModification")
+            .is_none(),
+        "Tauri must keep adding nonces and hashes to the CSP"
+    );
+    let expected_csp = serde_json::json!({
+        "default-src": "'self'",
+        "connect-src": "ipc: http://ipc.localhost",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self'",
+        "font-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "form-action": "'none'"
+    });
+    assert_eq!(security["csp"], expected_csp, "the production CSP changed");
+    for (directive, value) in security["csp"].as_object().unwrap() {
+        let value = value.as_str().unwrap();
+        for loose in [
+            "'unsafe-inline'",
+            "'unsafe-eval'",
+            "*",
+            "data:",
+            "blob:",
+            "http:",
+            "https:",
+        ] {
+            assert!(
+                !value.split_whitespace().any(|source| source == loose),
+                "CSP {directive} allows {loose}"
+            );
+        }
+    }
+    assert_eq!(
+        security["capabilities"],
+        serde_json::json!(["main-window"]),
+        "only the main window's capability is enabled"
+    );
+
+    // One capability file, for the main window only, local content only, no plugin grants.
+    let files: Vec<String> = std::fs::read_dir(repo_file("capabilities"))
+        .expect("capabilities folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["main-window.json"], "no other capability files");
+    let capability: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_file("capabilities/main-window.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    assert!(
+        capability.get("remote").is_none(),
+        "no remote URL may call commands"
+    );
+    assert!(capability.get("webviews").is_none());
+    for permission in capability["permissions"].as_array().unwrap() {
+        let permission = permission
+            .as_str()
+            .expect("plain permission identifiers, no scopes");
+        assert!(
+            permission.starts_with("allow-") && !permission.contains(':'),
+            "{permission}: plugin and core permissions are not granted to the window"
+        );
+    }
+}

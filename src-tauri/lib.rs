@@ -103,7 +103,27 @@ pub fn run() {
         .init();
 
     let builder = specta_builder();
+    let profile = state::profile_key(std::env::var_os(state::DATA_DIR_ENV).as_deref());
     tauri::Builder::default()
+        // First: a second start of the same profile focuses the open window and exits.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(format!("uk.hearth.desktop.{profile}"))
+                .callback(|app, _args, _cwd| {
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                })
+                .build(),
+        )
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_filename(format!("window-state-{profile}.json"))
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -111,6 +131,19 @@ pub fn run() {
             let key_policy = state::KeyPolicy::from_env();
             tracing::info!(?key_policy, "data folder resolved");
             let app_state = state::AppState::new(data_dir, key_policy);
+            let handle = app.handle().clone();
+            app_state.set_notifier(Box::new(move |title, body| {
+                use tauri_plugin_notification::NotificationExt as _;
+                if let Err(err) = handle
+                    .notification()
+                    .builder()
+                    .title(title)
+                    .body(body)
+                    .show()
+                {
+                    tracing::info!(%err, "could not show a notification");
+                }
+            }));
             app.manage(app_state.clone());
             // The idle lock's safety net, should the window stop reporting input or locking.
             tauri::async_runtime::spawn(async move {

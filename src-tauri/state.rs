@@ -94,7 +94,13 @@ pub struct AppState {
     /// The PDFs this app saved since it started: the only files `open_saved_pdf` will open,
     /// so the web view cannot make the app open an arbitrary path.
     saved_pdfs: Arc<std::sync::Mutex<BTreeSet<PathBuf>>>,
+    /// Shows an OS notification (set by the app; absent in tests).
+    notifier: Arc<std::sync::Mutex<Option<Notifier>>>,
 }
+
+/// Shows an OS notification with a title and a body (never personal data: the lock screen
+/// may show it).
+pub type Notifier = Box<dyn Fn(&str, &str) + Send + Sync>;
 
 fn guard<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -128,6 +134,18 @@ impl AppState {
             idle_override,
             notice: Arc::default(),
             saved_pdfs: Arc::default(),
+            notifier: Arc::default(),
+        }
+    }
+
+    pub fn set_notifier(&self, notifier: Notifier) {
+        *guard(&self.notifier) = Some(notifier);
+    }
+
+    /// Shows an OS notification, if the app set a notifier.
+    pub fn notify(&self, title: &str, body: &str) {
+        if let Some(notify) = guard(&self.notifier).as_ref() {
+            notify(title, body);
         }
     }
 
@@ -186,6 +204,23 @@ impl AppState {
     }
 }
 
+/// A short, stable name for the profile (the data folder named by `HEARTH_DATA_DIR`, or
+/// "default"): two profiles are separate single instances and remember their own windows.
+/// FNV-1a of the path: no dependency, and a valid D-Bus name element.
+pub fn profile_key(data_dir_env: Option<&std::ffi::OsStr>) -> String {
+    match data_dir_env {
+        Some(dir) if !dir.is_empty() => {
+            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+            for byte in dir.as_encoded_bytes() {
+                hash ^= u64::from(*byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+            format!("p{hash:016x}")
+        }
+        _ => "default".into(),
+    }
+}
+
 /// `HEARTH_DATA_DIR` when set and not empty, else the platform's app data folder
 /// (for example `~/.local/share/uk.hearth.desktop` on Linux).
 pub fn resolve_data_dir<R: tauri::Runtime>(app: &tauri::App<R>) -> anyhow::Result<PathBuf> {
@@ -195,5 +230,23 @@ pub fn resolve_data_dir<R: tauri::Runtime>(app: &tauri::App<R>) -> anyhow::Resul
             .path()
             .app_data_dir()
             .context("no app data folder on this system; set HEARTH_DATA_DIR"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_data_folder_is_its_own_profile() {
+        use std::ffi::OsStr;
+        assert_eq!(profile_key(None), "default");
+        assert_eq!(profile_key(Some(OsStr::new(""))), "default");
+        let a = profile_key(Some(OsStr::new("/tmp/hearth-a")));
+        let b = profile_key(Some(OsStr::new("/tmp/hearth-b")));
+        assert_ne!(a, b);
+        assert_eq!(a, profile_key(Some(OsStr::new("/tmp/hearth-a"))));
+        assert_eq!(a.len(), 17);
+        assert!(a.starts_with('p') && a[1..].chars().all(|c| c.is_ascii_hexdigit()));
     }
 }

@@ -168,6 +168,7 @@ async fn run(
                     s.state = SyncState::Syncing;
                     s.message = None;
                 });
+                let tasks_before = task_count(&store).await;
                 let progress_state = state.clone();
                 let progress = move |event: SyncEvent| on_event(&progress_state, event);
                 let result = engine.sync_with(&progress).await;
@@ -181,6 +182,12 @@ async fn run(
                 });
                 match result {
                     Ok(report) => {
+                        if report.pulled > 0 {
+                            let tasks_after = task_count(&store).await;
+                            if let Some(body) = new_tasks_message(tasks_before, tasks_after) {
+                                state.notify("Hearth", &body);
+                            }
+                        }
                         retried_token = false;
                         backoff = BACKOFF_START;
                         state.update_sync_status(|s| {
@@ -248,6 +255,23 @@ async fn run(
     }
 }
 
+async fn task_count(store: &Store) -> usize {
+    store
+        .list(hearth_domain::RecordKind::Task)
+        .await
+        .map(|tasks| tasks.len())
+        .unwrap_or(0)
+}
+
+/// The notification for tasks that arrived by sync (no names: the lock screen may show it).
+pub(crate) fn new_tasks_message(before: usize, after: usize) -> Option<String> {
+    match after.saturating_sub(before) {
+        0 => None,
+        1 => Some("A new task has arrived in Hearth.".into()),
+        n => Some(format!("{n} new tasks have arrived in Hearth.")),
+    }
+}
+
 fn next_backoff(backoff: &mut Duration) -> Duration {
     let wait = *backoff;
     *backoff = (*backoff * 2).min(BACKOFF_MAX);
@@ -288,4 +312,66 @@ pub(crate) fn on_event(state: &AppState, event: SyncEvent) {
         #[allow(unreachable_patterns)]
         _ => {}
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notification_says_how_many_tasks_arrived_and_names_nobody() {
+        assert_eq!(new_tasks_message(3, 3), None);
+        assert_eq!(new_tasks_message(3, 2), None);
+        assert_eq!(
+            new_tasks_message(0, 1).as_deref(),
+            Some("A new task has arrived in Hearth.")
+        );
+        assert_eq!(
+            new_tasks_message(1, 4).as_deref(),
+            Some("3 new tasks have arrived in Hearth.")
+        );
+    }
+
+    #[test]
+    fn progress_events_fill_the_sync_bar() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(
+            dir.path().to_path_buf(),
+            crate::state::KeyPolicy::PasswordOnly,
+        );
+        on_event(&state, SyncEvent::Started);
+        assert_eq!(state.sync_status().state, SyncState::Syncing);
+        on_event(
+            &state,
+            SyncEvent::Pushed {
+                done: 3,
+                waiting: 1,
+                bytes_sent: 2048,
+            },
+        );
+        on_event(
+            &state,
+            SyncEvent::Pulled {
+                records: 7,
+                bytes_received: u64::MAX,
+            },
+        );
+        let status = state.sync_status();
+        assert_eq!(
+            status.upload,
+            Some(Progress {
+                done: 3,
+                total: Some(4),
+                bytes: 2048
+            })
+        );
+        assert_eq!(
+            status.download,
+            Some(Progress {
+                done: 7,
+                total: None,
+                bytes: u32::MAX
+            })
+        );
+    }
 }
