@@ -68,13 +68,24 @@ $(TAURI_DRIVER):
 ui: deps-npm
 	$(NPM) run build
 
+# The desktop app, plus (unless one already answers on 127.0.0.1:8787) the development server
+# with the invented demo organisation in .hearth-dev/, so a fresh machine has something to
+# sign in to: address http://127.0.0.1:8787, a demo account printed below, the code in
+# .hearth-dev/outbox/ and .hearth-dev/server.log. The server stops when the app closes.
 run: deps ui
-	$(CARGO) build --bin hearth
-	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	$(CARGO) build -p hearth -p hearth-server --bins
+	@mkdir -p .hearth-dev; server_pid=; \
+	if ! curl -sf http://127.0.0.1:8787/healthz >/dev/null 2>&1; then \
+	  $(TARGET_DIR)/debug/hearth-server --data-dir .hearth-dev demo-seed; \
+	  $(TARGET_DIR)/debug/hearth-server --data-dir .hearth-dev serve > .hearth-dev/server.log 2>&1 & server_pid=$$!; \
+	  echo "Development server on http://127.0.0.1:8787 (log: .hearth-dev/server.log; codes: .hearth-dev/outbox/)"; \
+	fi; \
+	trap '[ -n "$$server_pid" ] && kill $$server_pid 2>/dev/null' EXIT; \
+	if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  echo "No display found: running Hearth under Xvfb (headless)."; \
-	  exec xvfb-run -a -s "-screen 0 1280x800x24" ./.ci/with-keyring "$(TARGET_DIR)/debug/hearth"; \
+	  xvfb-run -a -s "-screen 0 1280x800x24" ./.ci/with-keyring "$(TARGET_DIR)/debug/hearth"; \
 	else \
-	  exec "$(TARGET_DIR)/debug/hearth"; \
+	  "$(TARGET_DIR)/debug/hearth"; \
 	fi
 
 # A development server: SQLite and mail to the console and .hearth-dev/outbox/ (no SMTP).
