@@ -87,7 +87,14 @@ pub(crate) async fn dashboard_of(state: &AppState) -> Result<Dashboard, AppError
         records.extend(store.list(kind).await?.iter().map(LocalRecord::from));
     }
     records.sort_by_key(|r| std::cmp::Reverse(r.last_saved_at));
-    Ok(Dashboard::new(&counts, records))
+    let mut dashboard = Dashboard::new(&counts, records);
+    // Known once this device knows who is signed in (remembered at the online sign-in).
+    if let Some(me) = crate::sharing::me_of(&store).await? {
+        let waiting = crate::sharing::waiting_for(&store, &me).await?;
+        dashboard.plans.transfers_awaiting_me =
+            Some(crate::dto::saturating_u32(waiting.len() as u64));
+    }
+    Ok(dashboard)
 }
 
 /// The kinds the dashboard lists under "Your records on this device".
