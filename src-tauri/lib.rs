@@ -33,7 +33,7 @@ mod error;
 mod plans;
 mod printing;
 mod session;
-mod sharing;
+pub mod sharing;
 mod shell;
 mod state;
 mod sync_task;

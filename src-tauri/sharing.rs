@@ -220,7 +220,7 @@ fn invalid(message: &str) -> AppError {
 }
 
 /// The signed-in practitioner's id, as remembered at the last online sign-in.
-pub(crate) async fn me_of(store: &Store) -> Result<Option<String>, AppError> {
+pub async fn me_of(store: &Store) -> Result<Option<String>, AppError> {
     let account = store.setting(crate::session::keys::ACCOUNT).await?;
     Ok(account
         .and_then(|a| serde_json::from_str::<hearth_domain::account::Account>(&a).ok())
@@ -275,7 +275,7 @@ fn transfer_in(fields: &serde_json::Map<String, Value>) -> Option<TransferView> 
     })
 }
 
-pub(crate) async fn sharing_of(
+pub async fn sharing_of(
     store: &Store,
     id: &str,
     me: Option<String>,
@@ -318,7 +318,7 @@ fn sharing_json(people: &[SharedPerson]) -> Value {
     )
 }
 
-pub(crate) async fn save_sharing(
+pub async fn save_sharing(
     store: &Store,
     id: &str,
     people: Vec<SharedPerson>,
@@ -349,12 +349,7 @@ pub(crate) async fn save_sharing(
     .await
 }
 
-pub(crate) async fn leave(
-    store: &Store,
-    id: &str,
-    me: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+pub async fn leave(store: &Store, id: &str, me: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     let record = load_plan(store, id).await?;
     let mut people = people_in(&record.fields);
     let Some(mine) = people.iter_mut().find(|p| p.user_id == me) else {
@@ -370,7 +365,7 @@ pub(crate) async fn leave(
     .await
 }
 
-pub(crate) async fn offer(
+pub async fn offer(
     store: &Store,
     id: &str,
     to: &str,
@@ -398,7 +393,7 @@ pub(crate) async fn offer(
     save_fields(store, &record, json!({ "transfer": transfer }), now).await
 }
 
-pub(crate) async fn answer(
+pub async fn answer(
     store: &Store,
     id: &str,
     me: &str,
@@ -423,7 +418,7 @@ const WAITING_PATHS: [&str; 4] = [
 ];
 
 /// Plans whose transfer to `me` waits for an answer.
-pub(crate) async fn waiting_for(store: &Store, me: &str) -> Result<Vec<TransferWaiting>, AppError> {
+pub async fn waiting_for(store: &Store, me: &str) -> Result<Vec<TransferWaiting>, AppError> {
     let rows = store
         .list_columns(RecordKind::Plan, None, &WAITING_PATHS)
         .await?;
@@ -475,11 +470,7 @@ async fn lookup(state: &AppState, email: &str) -> Result<FoundPerson, AppError> 
     lookup_at(&server, &token, email).await
 }
 
-pub(crate) async fn lookup_at(
-    server: &str,
-    token: &str,
-    email: &str,
-) -> Result<FoundPerson, AppError> {
+pub async fn lookup_at(server: &str, token: &str, email: &str) -> Result<FoundPerson, AppError> {
     let offline = || {
         AppError::new(
             ErrorCode::ServerUnreachable,
