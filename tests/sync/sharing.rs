@@ -8,7 +8,7 @@ use chrono::Utc;
 use hearth_domain::RecordKind;
 use hearth_server::store::AuditEvent;
 use hearth_store::{NewDocument, StepSave};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{device, on_both, settle, spawn_server, Backend};
 
@@ -237,6 +237,32 @@ async fn the_app_shares_removes_and_transfers(b: Backend) {
         "the plan and its sharing list came down"
     );
     assert!(seen.people[0].active);
+
+    // Team around the family may not attach anyone: queued, refused at sync, and shown
+    // as a rejection with the server's reason for the practitioner to see.
+    let (third, _) = server.practitioner().await;
+    let mut more = seen.people.clone();
+    more.push(SharedPerson {
+        user_id: third.to_string(),
+        name: "Test Worker".into(),
+        role: "team".into(),
+        active: true,
+    });
+    save_sharing(&o.store, &id, more, Utc::now()).await.unwrap();
+    settle(&o).await;
+    let conflicts = o.store.conflicts().await.unwrap();
+    assert!(
+        conflicts.iter().any(|c| c.record_id == plan.as_uuid()
+            && c.fields.iter().any(|f| f.field == "sharing")
+            && c.reason
+                .as_deref()
+                .is_some_and(|r| r.contains("coordinator"))),
+        "{conflicts:?}"
+    );
+    let on_server = &server.records_of(owner).await[&plan.as_uuid()];
+    assert!(!Value::Object(on_server.fields.clone())
+        .to_string()
+        .contains(&third.to_string()));
 
     // They remove themselves: applied at sync, then their cache purges the plan.
     leave(&o.store, &id, &them, Utc::now()).await.unwrap();
