@@ -30,6 +30,13 @@ const COMMANDS: &[&str] = &[
     "review_load",
     "review_save",
     "review_finish",
+    "sharing_load",
+    "sharing_lookup",
+    "sharing_save",
+    "sharing_leave",
+    "transfer_offer",
+    "transfer_answer",
+    "transfers_waiting",
 ];
 
 fn main() {

@@ -87,7 +87,14 @@ pub(crate) async fn dashboard_of(state: &AppState) -> Result<Dashboard, AppError
         records.extend(store.list(kind).await?.iter().map(LocalRecord::from));
     }
     records.sort_by_key(|r| std::cmp::Reverse(r.last_saved_at));
-    Ok(Dashboard::new(&counts, records))
+    let mut dashboard = Dashboard::new(&counts, records);
+    // Known once this device knows who is signed in (remembered at the online sign-in).
+    if let Some(me) = crate::sharing::me_of(&store).await? {
+        let waiting = crate::sharing::waiting_for(&store, &me).await?;
+        dashboard.plans.transfers_awaiting_me =
+            Some(crate::dto::saturating_u32(waiting.len() as u64));
+    }
+    Ok(dashboard)
 }
 
 /// The kinds the dashboard lists under "Your records on this device".
@@ -226,6 +233,59 @@ mod tests {
         let parked = state.store.lock().await.take();
         assert!(parked.is_some());
         assert_eq!(code_of(dashboard_of(&state).await).await, ErrorCode::Locked);
+    }
+
+    #[tokio::test]
+    async fn the_transfers_tile_counts_plans_awaiting_the_signed_in_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = password_only(dir.path());
+        open_store(&state).await;
+        let store = state.store.lock().await.clone().unwrap();
+        // Nobody known on this device yet: the figure waits.
+        assert_eq!(
+            dashboard_of(&state)
+                .await
+                .unwrap()
+                .plans
+                .transfers_awaiting_me,
+            None
+        );
+        let me = "0192f000-0000-7000-8000-0000000000aa";
+        let account = serde_json::json!({
+            "id": me, "forename": "Jo", "surname": "Invented",
+            "email": "jo.invented@example.org.uk", "roles": ["practitioner"],
+            "services": [], "work_groups": [], "out_of_office": null, "active": true
+        });
+        store
+            .set_setting(crate::session::keys::ACCOUNT, &account.to_string())
+            .await
+            .unwrap();
+        let transfer = |to: &str, state: &str| {
+            serde_json::json!({"family_name": "Testfamily",
+                               "transfer": {"to": to, "state": state, "sender_leaves": false}})
+        };
+        for fields in [
+            transfer(me, "awaiting_authorisation"),
+            transfer(me, "awaiting_authorisation"),
+            transfer(me, "refused"),
+            transfer(
+                "0192f000-0000-7000-8000-0000000000bb",
+                "awaiting_authorisation",
+            ),
+        ] {
+            store
+                .save_step(StepSave::new(None, RecordKind::Plan, 9, fields, Utc::now()))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            dashboard_of(&state)
+                .await
+                .unwrap()
+                .plans
+                .transfers_awaiting_me,
+            Some(2)
+        );
     }
 
     #[tokio::test]

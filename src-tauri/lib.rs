@@ -33,6 +33,7 @@ mod error;
 mod plans;
 mod printing;
 mod session;
+pub mod sharing;
 mod shell;
 mod state;
 mod sync_task;
@@ -78,6 +79,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             plans::review_load,
             plans::review_save,
             plans::review_finish,
+            sharing::sharing_load,
+            sharing::sharing_lookup,
+            sharing::sharing_save,
+            sharing::sharing_leave,
+            sharing::transfer_offer,
+            sharing::transfer_answer,
+            sharing::transfers_waiting,
         ])
 }
 

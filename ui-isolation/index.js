@@ -16,6 +16,9 @@ const MAX_ADDRESS_LENGTH = 2048;
 const MAX_EMAIL_LENGTH = 320;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_QUERY_LENGTH = 200;
+const MAX_NAME_LENGTH = 500;
+// A plan's sharing list: far above any real team around a family.
+const MAX_PEOPLE = 500;
 // A plan or review draft as JSON; far above any real plan (hundreds of rows of text).
 const MAX_DRAFT_JSON_LENGTH = 4 * 1024 * 1024;
 const WIZARD_STEPS = [
@@ -60,6 +63,12 @@ const ALLOWED = {
   review_load: (args) => hasOnlyKeys(args, ["reviewId"]) && isId(args.reviewId),
   review_save: (args) => hasOnlyKeys(args, ["reviewId", "draft"]) && isId(args.reviewId) && isDraft(args.draft),
   review_start: (args) => hasOnlyKeys(args, ["planId"]) && isId(args.planId),
+  sharing_leave: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  sharing_load: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  sharing_lookup: (args) =>
+    hasOnlyKeys(args, ["email"]) && typeof args.email === "string" && args.email.length <= MAX_EMAIL_LENGTH,
+  sharing_save: (args) =>
+    hasOnlyKeys(args, ["recordId", "people"]) && isId(args.recordId) && isPeople(args.people),
   shell_status: (args) => hasOnlyKeys(args, []),
   // Empty fields reach Rust, which answers with the message for the field.
   sign_in: (args) =>
@@ -70,6 +79,17 @@ const ALLOWED = {
     args.password.length <= MAX_PASSWORD_LENGTH,
   sign_out: (args) => hasOnlyKeys(args, ["confirmed"]) && typeof args.confirmed === "boolean",
   sync_now: (args) => hasOnlyKeys(args, []),
+  transfer_answer: (args) =>
+    hasOnlyKeys(args, ["recordId", "authorise"]) && isId(args.recordId) && typeof args.authorise === "boolean",
+  transfer_offer: (args) =>
+    hasOnlyKeys(args, ["recordId", "to", "toName", "senderLeaves"]) &&
+    isId(args.recordId) &&
+    typeof args.to === "string" &&
+    UUID.test(args.to) &&
+    typeof args.toName === "string" &&
+    args.toName.length <= MAX_NAME_LENGTH &&
+    typeof args.senderLeaves === "boolean",
+  transfers_waiting: (args) => hasOnlyKeys(args, []),
   unlock: (args) =>
     hasOnlyKeys(args, ["password"]) &&
     typeof args.password === "string" &&
@@ -89,6 +109,24 @@ function isDraft(value) {
   } catch {
     return false;
   }
+}
+
+function isPeople(value) {
+  return (
+    Array.isArray(value) &&
+    value.length <= MAX_PEOPLE &&
+    value.every(
+      (p) =>
+        hasOnlyKeys(p, ["userId", "name", "role", "active"]) &&
+        typeof p.userId === "string" &&
+        p.userId.length <= 64 &&
+        typeof p.name === "string" &&
+        p.name.length <= MAX_NAME_LENGTH &&
+        typeof p.role === "string" &&
+        p.role.length <= 32 &&
+        typeof p.active === "boolean",
+    )
+  );
 }
 
 function hasOnlyKeys(args, keys) {

@@ -20,6 +20,7 @@ pub const ME_OUT_OF_OFFICE: &str = "/api/v1/me/out-of-office";
 pub const USERS: &str = "/api/v1/users";
 pub const USER: &str = "/api/v1/users/{id}";
 pub const USER_DISABLE: &str = "/api/v1/users/{id}/disable";
+pub const USER_LOOKUP: &str = "/api/v1/users/lookup";
 
 pub const SYNC_PUSH: &str = "/api/v1/sync/push";
 pub const SYNC_PULL: &str = "/api/v1/sync/pull";

@@ -58,3 +58,26 @@ pub struct AccountView {
     #[cfg_attr(feature = "utoipa", schema(value_type = Object))]
     pub account: Account,
 }
+
+/// Finds a colleague to share a plan with, by their exact email address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LookupUser {
+    pub email: String,
+}
+
+/// An active colleague found by [`LookupUser`]: only what sharing needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct FoundUser {
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, format = Uuid))]
+    pub id: UserId,
+    pub name: String,
+    /// Their main role (the first of practitioner, manager, business support, partner
+    /// professional, MASH triage they hold).
+    #[cfg_attr(feature = "utoipa", schema(value_type = String))]
+    pub role: Role,
+}

@@ -270,6 +270,7 @@ impl FromRequestParts<AppState> for Authed {
         users::list_users,
         users::create_user,
         users::get_user,
+        users::lookup_user,
         users::disable_user,
         sync::push,
         sync::pull,
@@ -387,6 +388,7 @@ pub fn router(state: AppState) -> Router {
             paths::USERS,
             get(users::list_users).post(users::create_user),
         )
+        .route(paths::USER_LOOKUP, post(users::lookup_user))
         .route(paths::USER, get(users::get_user))
         .route(paths::USER_DISABLE, post(users::disable_user))
         .route(

@@ -109,6 +109,77 @@ impl TransferField {
     }
 }
 
+/// One row of a plan's `sharing` field: `[{"user_id": id, "role": "coordinator" | "team",
+/// "active": bool}, …]` (PRODUCT.md FSP "Sharing": FSP coordinator or team around the
+/// family, with an Active tick). The server applies it into `sync_sharing`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SharingEntry {
+    pub user: String,
+    pub role: String,
+    pub active: bool,
+}
+
+pub(crate) const BAD_SHARING: &str =
+    "the sharing list must be a list of people, each with a user id, a role of coordinator or team, and an Active tick";
+
+pub(crate) const SHARING_DENIED: &str =
+    "only the plan's coordinator may change who it is shared with; others may only remove themselves";
+
+impl SharingEntry {
+    /// The list in `value` (`null` or absent: empty); `Err` when it is not well formed.
+    pub(crate) fn list(
+        value: Option<&Value>,
+    ) -> std::result::Result<Vec<SharingEntry>, &'static str> {
+        let items = match value {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(a)) => a,
+            Some(_) => return Err(BAD_SHARING),
+        };
+        let mut out: Vec<SharingEntry> = Vec::with_capacity(items.len());
+        for item in items {
+            let o = item.as_object().ok_or(BAD_SHARING)?;
+            let user = id_field(o, "user_id").ok_or(BAD_SHARING)?;
+            let role = match o.get("role").and_then(Value::as_str) {
+                Some(r @ ("coordinator" | "team")) => r.to_owned(),
+                _ => return Err(BAD_SHARING),
+            };
+            let active = o
+                .get("active")
+                .and_then(Value::as_bool)
+                .ok_or(BAD_SHARING)?;
+            if out.iter().any(|e| e.user == user) {
+                return Err(BAD_SHARING);
+            }
+            out.push(SharingEntry { user, role, active });
+        }
+        Ok(out)
+    }
+
+    /// The list in a record's fields; a malformed stored list counts as empty.
+    fn in_fields(fields: &Map<String, Value>) -> Vec<SharingEntry> {
+        SharingEntry::list(fields.get("sharing")).unwrap_or_default()
+    }
+}
+
+/// Whether `me` may replace the plan's sharing list `before` with `after` although not its
+/// owner: an active coordinator on it may; anyone else only by making their own row
+/// inactive (or taking it out) and changing nothing else.
+fn may_change_sharing(me: &str, before: &[SharingEntry], after: &[SharingEntry]) -> bool {
+    if before
+        .iter()
+        .any(|e| e.user == me && e.active && e.role == "coordinator")
+    {
+        return true;
+    }
+    let others = |l: &[SharingEntry]| -> Vec<SharingEntry> {
+        l.iter().filter(|e| e.user != me).cloned().collect()
+    };
+    if others(before) != others(after) {
+        return false;
+    }
+    after.iter().filter(|e| e.user == me).all(|e| !e.active)
+}
+
 /// A record's `status`, as a string or as `{"status": …}`.
 fn status_of(fields: &Map<String, Value>) -> Option<&str> {
     match fields.get("status") {
@@ -157,6 +228,19 @@ fn may_edit(
             return Ok(());
         }
     }
+    if cur.kind == "plan" && only(&["sharing"]) {
+        let before = SharingEntry::in_fields(&cur.fields);
+        let after = m
+            .changes
+            .iter()
+            .find(|c| c.field == "sharing")
+            .map(|c| SharingEntry::list(Some(&c.value)));
+        return match after {
+            Some(Ok(after)) if may_change_sharing(&me, &before, &after) => Ok(()),
+            Some(Err(bad)) => Err(bad),
+            _ => Err(SHARING_DENIED),
+        };
+    }
     if cur.kind == "referral"
         && actor.has(hearth_domain::account::Role::MashTriage)
         && status_of(&cur.fields).is_some_and(|s| s != "draft")
@@ -184,6 +268,9 @@ pub(crate) struct Effects {
     pub unshare_offer: Vec<String>,
     /// Users who may have lost read access (checked again on their next pull).
     pub maybe_lost: Vec<String>,
+    /// Sharing decisions made through the plan's `sharing` field, each audited:
+    /// (user, active, reason).
+    pub shared: Vec<(String, bool, String)>,
 }
 
 pub const TASK_ASSIGNED: &str = "task_assigned";
@@ -255,6 +342,7 @@ pub(crate) fn effects(
                 }
                 _ => {}
             }
+            sharing_effects(&mut e, owner, actor, was, after);
         }
         "referral"
             if status_of(after) == Some("outcome_recorded")
@@ -268,7 +356,66 @@ pub(crate) fn effects(
     e
 }
 
+/// What a change of a plan's `sharing` field does: a `sync_sharing` row for everyone whose
+/// Active tick changed (or who was taken off the list), and an audited reason for each
+/// decision, role changes included. The owner is never on it (they have the plan anyway).
+fn sharing_effects(
+    e: &mut Effects,
+    owner: &str,
+    actor: &str,
+    was: &Map<String, Value>,
+    after: &Map<String, Value>,
+) {
+    let (old, new) = (SharingEntry::in_fields(was), SharingEntry::in_fields(after));
+    let by = if actor == owner {
+        "the plan's owner"
+    } else {
+        "a coordinator of the plan"
+    };
+    for n in new.iter().filter(|n| n.user != owner) {
+        let o = old.iter().find(|o| o.user == n.user);
+        let role = if n.role == "coordinator" {
+            "FSP coordinator"
+        } else {
+            "team around the family"
+        };
+        let reason = match (o, n.active) {
+            (Some(o), _) if o.active == n.active && o.role == n.role => continue,
+            (Some(o), true) if o.active => format!("role changed to {role} by {by}"),
+            (_, true) => format!("attached as {role} (active) by {by}"),
+            (_, false) if n.user == actor => "removed themselves from the plan".to_owned(),
+            (_, false) => format!("set inactive as {role} by {by}"),
+        };
+        if o.is_some_and(|o| o.active) != n.active {
+            e.sharing.push((n.user.clone(), n.active, false));
+        }
+        e.shared.push((n.user.clone(), n.active, reason));
+    }
+    for o in old.iter().filter(|o| o.user != owner) {
+        if new.iter().any(|n| n.user == o.user) {
+            continue;
+        }
+        if o.active {
+            e.sharing.push((o.user.clone(), false, false));
+        }
+        let reason = if o.user == actor {
+            "removed themselves from the plan".to_owned()
+        } else {
+            format!("taken off the sharing list by {by}")
+        };
+        e.shared.push((o.user.clone(), false, reason));
+    }
+}
+
 pub(crate) fn decide(actor: &Actor, m: &PushMutation, cur: Option<&Current>) -> Decision {
+    // A plan's sharing list is checked whoever sends it.
+    if m.kind.as_str() == "plan" && !is_delete(m.operation) {
+        if let Some(c) = m.changes.iter().find(|c| c.field == "sharing") {
+            if let Err(bad) = SharingEntry::list(Some(&c.value)) {
+                return Decision::Reject(bad);
+            }
+        }
+    }
     let Some(cur) = cur else {
         if is_delete(m.operation) {
             return Decision::Reject("the record is not on the server");
@@ -737,6 +884,18 @@ macro_rules! sync_sql {
                             .await?;
                         }
                         self.sync_effects(&mut tx, &record, seq, now, &effects).await?;
+                        for (who, active, why) in &effects.shared {
+                            let event = $crate::store::AuditEvent {
+                                at: p.now,
+                                actor: Some(p.user),
+                                device: Some(p.device),
+                                action: "plan.share".to_owned(),
+                                target: Some(record.clone()),
+                                outcome: if *active { "active" } else { "inactive" }.to_owned(),
+                                reason: Some(format!("user {who}: {why}")),
+                            };
+                            self.audit_in(&mut tx, &event).await?;
+                        }
                         sqlx::query(
                             "INSERT INTO sync_changes (seq, record_id, version, client_id, \
                              mutation_id, at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -765,6 +924,10 @@ macro_rules! sync_sql {
                         match denied {
                             // A denial by the access rules, with the rule's reason.
                             Some(rule) => (outcome, "denied", Some(rule)),
+                            // A sharing change by someone who may not make it.
+                            None if reason == $crate::sync_db::SHARING_DENIED => {
+                                (outcome, "denied", Some(reason))
+                            }
                             None => (outcome, "rejected", Some(reason)),
                         }
                     }

@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use hearth_domain::account::OutOfOffice;
 use hearth_domain::contact::EmailAddress;
 use hearth_domain::{FieldError, UserId};
-use hearth_protocol::users::{AccountView, CreateUser, SetOutOfOffice, UserCreated, UserList};
+use hearth_protocol::users::{
+    AccountView, CreateUser, FoundUser, LookupUser, SetOutOfOffice, UserCreated, UserList,
+};
 use hearth_protocol::ErrorBody;
 use uuid::Uuid;
 
@@ -172,6 +174,54 @@ pub async fn create_user(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(UserCreated { user_id: id })))
+}
+
+/// Finds an active colleague by their exact email address, to share a plan with: their id,
+/// name and main role; 404 for an unknown, unconfirmed or deactivated address (the same
+/// answer, so it tells nothing more). Any signed-in user; every look-up is audited, found
+/// or not, without the address.
+#[utoipa::path(post, path = "/api/v1/users/lookup", request_body = LookupUser,
+    security(("bearer" = [])), responses(
+    (status = 200, body = FoundUser), (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+))]
+pub async fn lookup_user(
+    State(state): State<AppState>,
+    who: Authed,
+    Json(req): Json<LookupUser>,
+) -> Result<Json<FoundUser>, ApiError> {
+    if EmailAddress::parse(&req.email).is_err() {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "email",
+            "Enter an email address in the correct format, like name@example.org.uk",
+        )]));
+    }
+    let found = state
+        .store
+        .user_by_email(req.email.trim())
+        .await?
+        .filter(|u| u.account.active && u.email_confirmed);
+    let event = match &found {
+        Some(u) => crate::store::AuditEvent {
+            target: Some(u.account.id.to_string()),
+            ..who.event(&state, "account.lookup", "found")
+        },
+        None => who.event(&state, "account.lookup", "not_found"),
+    };
+    state.audit(event).await?;
+    let user = found.ok_or(ApiError::NotFound)?;
+    let role = user
+        .account
+        .roles
+        .iter()
+        .next()
+        .copied()
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(FoundUser {
+        id: user.account.id,
+        name: user.account.display_name(),
+        role,
+    }))
 }
 
 /// One account: your own, someone you manage, or anyone (business support).

@@ -61,6 +61,20 @@ export const commands = {
 	reviewSave: (reviewId: string, draft: ReviewDraft) => typedError<FieldError[], AppError>(__TAURI_INVOKE("review_save", { reviewId, draft })),
 	/**  Completes a review: the plan takes the review's updates, and closes if the review says so. */
 	reviewFinish: (reviewId: string) => typedError<ReviewOutcome, AppError>(__TAURI_INVOKE("review_finish", { reviewId })),
+	/**  The plan's sharing list and transfer. */
+	sharingLoad: (recordId: string) => typedError<PlanSharing, AppError>(__TAURI_INVOKE("sharing_load", { recordId })),
+	/**  Finds an active colleague by exact email (needs a connection to the server). */
+	sharingLookup: (email: string) => typedError<FoundPerson, AppError>(__TAURI_INVOKE("sharing_lookup", { email })),
+	/**  Replaces the plan's sharing list (queued in the outbox, applied at sync). */
+	sharingSave: (recordId: string, people: SharedPerson[]) => typedError<PlanSharing, AppError>(__TAURI_INVOKE("sharing_save", { recordId, people })),
+	/**  "Remove me from this plan": the signed-in practitioner's own row goes inactive. */
+	sharingLeave: (recordId: string) => typedError<PlanSharing, AppError>(__TAURI_INVOKE("sharing_leave", { recordId })),
+	/**  Offers the plan to another practitioner, who authorises or refuses it. */
+	transferOffer: (recordId: string, to: string, toName: string, senderLeaves: boolean) => typedError<PlanSharing, AppError>(__TAURI_INVOKE("transfer_offer", { recordId, to, toName, senderLeaves })),
+	/**  The recipient's answer to a transfer: authorise (`true`) or refuse. */
+	transferAnswer: (recordId: string, authorise: boolean) => typedError<PlanSharing, AppError>(__TAURI_INVOKE("transfer_answer", { recordId, authorise })),
+	/**  "Transfers waiting for you". */
+	transfersWaiting: () => typedError<TransferWaiting[], AppError>(__TAURI_INVOKE("transfers_waiting")),
 };
 
 /* Types */
@@ -248,6 +262,14 @@ export type FocusChild = {
 	gender?: Gender | null,
 };
 
+/**  A colleague found by email. */
+export type FoundPerson = {
+	userId: string,
+	name: string,
+	/**  Their main role, as a label. */
+	role: string,
+};
+
 /**  Gender, from the list the MASH uses (seed 003), exactly. */
 export type Gender = "female" | "gender_dysphoria" | "indeterminate" | "male" | "non_binary" | "transgender" | "unborn";
 
@@ -418,6 +440,15 @@ export type PlanSaved = {
 	lastSavedAt: string,
 };
 
+/**  The sharing section of the plan view. */
+export type PlanSharing = {
+	planId: string,
+	/**  The signed-in practitioner's id (to mark "you" and offer "Remove me"). */
+	me: string | null,
+	people: SharedPerson[],
+	transfer: TransferView | null,
+};
+
 /**  Step 1: the practitioner completing the plan. */
 export type Practitioner = {
 	name?: string,
@@ -507,6 +538,15 @@ export type ReviewRow = {
 /**  A score as typed: a number (checked to be 1–10) or N/A. */
 export type ScoreInput = { score: number } | "not_applicable";
 
+/**  One person on a plan's sharing list. */
+export type SharedPerson = {
+	userId: string,
+	name: string,
+	/**  `coordinator` (FSP coordinator) or `team` (team around the family). */
+	role: string,
+	active: boolean,
+};
+
 /**
  *  What the window polls every few seconds: the screen it should be on, why, the idle-lock
  *  limit and the sync bar.
@@ -573,6 +613,24 @@ export type SyncStatus = {
 export type SyncSummary = {
 	/**  Local edits in the outbox that the server has not acknowledged yet. */
 	pendingChanges: number,
+};
+
+/**  A transfer of the plan to another practitioner. */
+export type TransferView = {
+	to: string,
+	toName: string,
+	/**  `awaiting_authorisation`, `authorised`, `refused` or `cancelled`. */
+	state: string,
+	senderLeaves: boolean,
+};
+
+/**  A plan someone is transferring to the signed-in practitioner. */
+export type TransferWaiting = {
+	planId: string,
+	reference: string,
+	familyName: string,
+	senderLeaves: boolean,
+	lastSavedAt: string,
 };
 
 /**  The nine steps of the wizard, in order. */

@@ -105,6 +105,19 @@ async fn role_matrix(b: Backend) {
         );
     }
 
+    // Everyone signed in may look a colleague up by email, to share a plan with them.
+    for (i, name) in names.iter().enumerate() {
+        for (email, want) in [
+            ("jo.demoworker@example.org.uk", OK),
+            ("nobody.invented@example.org.uk", MISSING),
+        ] {
+            let r = app
+                .post_as(paths::USER_LOOKUP, &tokens[i], json!({ "email": email }))
+                .await;
+            assert_eq!(r.status.as_u16(), want, "lookup as {name}: {:?}", r.body);
+        }
+    }
+
     for (i, name) in names.iter().enumerate() {
         let r = app
             .post_as(

@@ -105,6 +105,45 @@ async fn bad_input_is_a_precise_4xx(b: Backend) {
         (StatusCode::UNAUTHORIZED, "unauthenticated")
     );
 
+    // The colleague look-up: not JSON, unknown fields, a wrong type: precise 4xx.
+    let lookup = [
+        (&b"email=x"[..], "application/x-www-form-urlencoded"),
+        (&br#"{"email": 5}"#[..], "application/json"),
+        (
+            &br#"{"email": "a@b.org", "extra": 1}"#[..],
+            "application/json",
+        ),
+        (&b"{"[..], "application/json"),
+    ];
+    app.seed_demo().await;
+    let token = app
+        .sign_in(
+            "alex.demoworker@example.org.uk",
+            hearth_server::seed::DEMO_PASSWORD,
+        )
+        .await
+        .tokens
+        .access_token
+        .expose()
+        .to_owned();
+    for (body, ct) in lookup {
+        let r = app
+            .send(
+                app.http
+                    .post(format!("{}{}", app.base, paths::USER_LOOKUP))
+                    .bearer_auth(&token)
+                    .header("content-type", ct)
+                    .body(body.to_vec()),
+            )
+            .await;
+        assert!(
+            r.status.is_client_error() && r.status != StatusCode::UNAUTHORIZED,
+            "lookup {:?}: {}",
+            String::from_utf8_lossy(body),
+            r.status
+        );
+    }
+
     let doc = app
         .send(app.http.get(format!("{}{}", app.base, paths::OPENAPI)))
         .await;
@@ -125,6 +164,7 @@ async fn bad_input_is_a_precise_4xx(b: Backend) {
         paths::USERS,
         paths::USER,
         paths::USER_DISABLE,
+        paths::USER_LOOKUP,
         paths::HEALTHZ,
         paths::READYZ,
     ] {

@@ -10,5 +10,6 @@ mod bad_input;
 mod cli;
 mod epochs;
 mod notices;
+mod sharing;
 mod sign_in;
 mod sync;

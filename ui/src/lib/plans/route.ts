@@ -4,6 +4,7 @@ import type { WizardStep } from "../bindings";
 
 export type PlanRoute =
   | { name: "plans" }
+  | { name: "transfers" }
   | { name: "new-plan" }
   | { name: "plan"; id: string }
   | { name: "edit-plan"; id: string; step?: WizardStep };
