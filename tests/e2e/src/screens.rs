@@ -2,4 +2,4 @@
 
 pub const SET_PASSWORD: &str = "Set a local password";
 pub const UNLOCK: &str = "Unlock Hearth";
-pub const DASHBOARD: &str = "Your work";
+pub const DASHBOARD: &str = "Dashboard";
