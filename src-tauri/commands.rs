@@ -74,13 +74,7 @@ pub async fn open_saved_pdf(state: State<'_, AppState>, path: String) -> Result<
 }
 
 pub(crate) async fn dashboard_of(state: &AppState) -> Result<Dashboard, AppError> {
-    // Clone the store (a pool handle) so the lock is not held while the query runs.
-    let store = state
-        .store
-        .lock()
-        .await
-        .clone()
-        .ok_or_else(AppError::locked)?;
+    let store = state.open_store().await?;
     let counts = store.counts().await?;
     let mut records = Vec::new();
     for kind in LISTED_KINDS {
@@ -106,12 +100,7 @@ pub(crate) async fn printed_record(
     record_id: &str,
     printed_on: NaiveDate,
 ) -> Result<PrintedRecord, AppError> {
-    let store = state
-        .store
-        .lock()
-        .await
-        .clone()
-        .ok_or_else(AppError::locked)?;
+    let store = state.open_store().await?;
     let id: RecordId = record_id.parse().map_err(|_| {
         AppError::new(
             ErrorCode::RecordNotFound,

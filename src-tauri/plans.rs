@@ -182,7 +182,7 @@ pub async fn plan_load(
     state: State<'_, AppState>,
     record_id: String,
 ) -> Result<PlanRecord, AppError> {
-    load_plan(&open_store(&state).await?, &record_id).await
+    load_plan(&state.open_store().await?, &record_id).await
 }
 
 /// Autosave: writes the fields of `step` from `draft` (a new plan when `record_id` is
@@ -195,7 +195,7 @@ pub async fn plan_save(
     step: WizardStep,
     draft: PlanDraft,
 ) -> Result<PlanSaved, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     save_plan_step(&store, record_id.as_deref(), step, &draft, Utc::now()).await
 }
 
@@ -206,7 +206,7 @@ pub async fn plan_finish(
     state: State<'_, AppState>,
     record_id: String,
 ) -> Result<FinishOutcome, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     finish_plan(&store, &record_id, Utc::now()).await
 }
 
@@ -218,7 +218,7 @@ pub async fn plans_list(
     state: State<'_, AppState>,
     query: String,
 ) -> Result<Vec<PlanRow>, AppError> {
-    list_plans(&open_store(&state).await?, &query).await
+    list_plans(&state.open_store().await?, &query).await
 }
 
 /// "Add a review": a new review of a completed plan, prefilled from it.
@@ -228,7 +228,7 @@ pub async fn review_start(
     state: State<'_, AppState>,
     plan_id: String,
 ) -> Result<ReviewRecord, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     start_review(&store, &plan_id, Utc::now()).await
 }
 
@@ -239,7 +239,7 @@ pub async fn review_load(
     state: State<'_, AppState>,
     review_id: String,
 ) -> Result<ReviewRecord, AppError> {
-    load_review(&open_store(&state).await?, &review_id).await
+    load_review(&state.open_store().await?, &review_id).await
 }
 
 /// Autosave of a review; answers with what is still wrong with it.
@@ -250,7 +250,7 @@ pub async fn review_save(
     review_id: String,
     draft: ReviewDraft,
 ) -> Result<Vec<FieldError>, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     save_review(&store, &review_id, &draft, Utc::now()).await
 }
 
@@ -261,22 +261,12 @@ pub async fn review_finish(
     state: State<'_, AppState>,
     review_id: String,
 ) -> Result<ReviewOutcome, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     finish_review(&store, &review_id, Utc::now()).await
 }
 
 // ---------------------------------------------------------------------------------------
 // Logic, testable without a window
-
-async fn open_store(state: &AppState) -> Result<Store, AppError> {
-    // A clone (a pool handle): the lock is not held while queries run.
-    state
-        .store
-        .lock()
-        .await
-        .clone()
-        .ok_or_else(AppError::locked)
-}
 
 pub(crate) fn form_of(config: &Config) -> PlanForm {
     PlanForm {
@@ -340,7 +330,7 @@ fn step_fields(step: WizardStep, draft: &PlanDraft) -> Result<Value, AppError> {
     Ok(Value::Object(picked))
 }
 
-fn not_found() -> AppError {
+pub(crate) fn not_found() -> AppError {
     AppError::new(
         ErrorCode::RecordNotFound,
         "This plan is no longer on this device. It may have been discarded.",
@@ -421,7 +411,11 @@ fn reference_of(record: &hearth_store::RecordSummary) -> (String, bool) {
     }
 }
 
-async fn load_kind(store: &Store, id: &str, kind: RecordKind) -> Result<Draft, AppError> {
+pub(crate) async fn load_kind(
+    store: &Store,
+    id: &str,
+    kind: RecordKind,
+) -> Result<Draft, AppError> {
     let record = store.load(parse_id(id)?).await?.ok_or_else(not_found)?;
     if record.summary.kind != kind {
         return Err(not_found());

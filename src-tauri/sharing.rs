@@ -14,13 +14,14 @@
 
 use chrono::{DateTime, Utc};
 use hearth_domain::RecordKind;
-use hearth_store::{Draft, RecordId, StepSave, Store};
+use hearth_store::{Draft, StepSave, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use specta::Type;
 use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
+use crate::plans::load_kind;
 use crate::state::AppState;
 
 /// The store step number sharing and transfer edits are saved under: not a wizard step, so
@@ -95,7 +96,7 @@ pub async fn sharing_load(
     state: State<'_, AppState>,
     record_id: String,
 ) -> Result<PlanSharing, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     let me = me_of(&store).await?;
     sharing_of(&store, &record_id, me).await
 }
@@ -118,7 +119,7 @@ pub async fn sharing_save(
     record_id: String,
     people: Vec<SharedPerson>,
 ) -> Result<PlanSharing, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     let me = me_of(&store).await?;
     save_sharing(&store, &record_id, people, Utc::now()).await?;
     sharing_of(&store, &record_id, me).await
@@ -131,7 +132,7 @@ pub async fn sharing_leave(
     state: State<'_, AppState>,
     record_id: String,
 ) -> Result<PlanSharing, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     let me = me_of(&store).await?.ok_or_else(not_signed_in)?;
     leave(&store, &record_id, &me, Utc::now()).await?;
     sharing_of(&store, &record_id, Some(me)).await
@@ -147,7 +148,7 @@ pub async fn transfer_offer(
     to_name: String,
     sender_leaves: bool,
 ) -> Result<PlanSharing, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     let me = me_of(&store).await?;
     offer(
         &store,
@@ -170,7 +171,7 @@ pub async fn transfer_answer(
     record_id: String,
     authorise: bool,
 ) -> Result<PlanSharing, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     let me = me_of(&store).await?.ok_or_else(not_signed_in)?;
     answer(&store, &record_id, &me, authorise, Utc::now()).await?;
     sharing_of(&store, &record_id, Some(me)).await
@@ -182,7 +183,7 @@ pub async fn transfer_answer(
 pub async fn transfers_waiting(
     state: State<'_, AppState>,
 ) -> Result<Vec<TransferWaiting>, AppError> {
-    let store = open_store(&state).await?;
+    let store = state.open_store().await?;
     match me_of(&store).await? {
         Some(me) => waiting_for(&store, &me).await,
         None => Ok(Vec::new()),
@@ -191,22 +192,6 @@ pub async fn transfers_waiting(
 
 // ---------------------------------------------------------------------------------------
 // Logic, testable without a window
-
-async fn open_store(state: &AppState) -> Result<Store, AppError> {
-    state
-        .store
-        .lock()
-        .await
-        .clone()
-        .ok_or_else(AppError::locked)
-}
-
-fn not_found() -> AppError {
-    AppError::new(
-        ErrorCode::RecordNotFound,
-        "This plan is no longer on this device. It may have been discarded.",
-    )
-}
 
 fn not_signed_in() -> AppError {
     AppError::new(
@@ -225,15 +210,6 @@ pub async fn me_of(store: &Store) -> Result<Option<String>, AppError> {
     Ok(account
         .and_then(|a| serde_json::from_str::<hearth_domain::account::Account>(&a).ok())
         .map(|a| a.id.to_string()))
-}
-
-async fn load_plan(store: &Store, id: &str) -> Result<Draft, AppError> {
-    let id: RecordId = id.parse().map_err(|_| not_found())?;
-    let record = store.load(id).await?.ok_or_else(not_found)?;
-    if record.summary.kind != RecordKind::Plan {
-        return Err(not_found());
-    }
-    Ok(record)
 }
 
 fn people_in(fields: &serde_json::Map<String, Value>) -> Vec<SharedPerson> {
@@ -280,7 +256,7 @@ pub async fn sharing_of(
     id: &str,
     me: Option<String>,
 ) -> Result<PlanSharing, AppError> {
-    let record = load_plan(store, id).await?;
+    let record = load_kind(store, id, RecordKind::Plan).await?;
     Ok(PlanSharing {
         plan_id: record.summary.id.to_string(),
         me,
@@ -324,7 +300,7 @@ pub async fn save_sharing(
     people: Vec<SharedPerson>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let record = load_plan(store, id).await?;
+    let record = load_kind(store, id, RecordKind::Plan).await?;
     for (i, p) in people.iter().enumerate() {
         if uuid::Uuid::parse_str(&p.user_id).is_err() {
             return Err(invalid(
@@ -350,7 +326,7 @@ pub async fn save_sharing(
 }
 
 pub async fn leave(store: &Store, id: &str, me: &str, now: DateTime<Utc>) -> Result<(), AppError> {
-    let record = load_plan(store, id).await?;
+    let record = load_kind(store, id, RecordKind::Plan).await?;
     let mut people = people_in(&record.fields);
     let Some(mine) = people.iter_mut().find(|p| p.user_id == me) else {
         return Err(invalid("You are not on this plan's sharing list"));
@@ -374,7 +350,7 @@ pub async fn offer(
     me: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let record = load_plan(store, id).await?;
+    let record = load_kind(store, id, RecordKind::Plan).await?;
     if uuid::Uuid::parse_str(to).is_err() {
         return Err(invalid(
             "Find the person by their email address before transferring the plan",
@@ -400,7 +376,7 @@ pub async fn answer(
     authorise: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let record = load_plan(store, id).await?;
+    let record = load_kind(store, id, RecordKind::Plan).await?;
     let Some(t) = transfer_in(&record.fields).filter(|t| t.state == AWAITING && t.to == me) else {
         return Err(invalid("This plan is not waiting for you to authorise it"));
     };

@@ -159,6 +159,16 @@ impl AppState {
         guard(&self.saved_pdfs).contains(path)
     }
 
+    /// The open cache, or `Locked` while Hearth is locked or not yet unlocked. A clone (a
+    /// pool handle), so the lock is not held while queries run.
+    pub async fn open_store(&self) -> Result<Store, crate::error::AppError> {
+        self.store
+            .lock()
+            .await
+            .clone()
+            .ok_or_else(crate::error::AppError::locked)
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }

@@ -13,7 +13,7 @@ use hearth_domain::UserId;
 use hearth_server::app::AppState;
 use hearth_server::clock::SystemClock;
 use hearth_server::mail::Mailer;
-use hearth_server::store::{DynStore, NewSession, NewUser};
+use hearth_server::store::{DynStore, NewUser};
 use hearth_store::{DatabaseKey, KeyStorage, Store};
 use hearth_sync::{Engine, EngineConfig};
 use serde_json::{Map, Value};
@@ -468,23 +468,17 @@ impl Server {
             })
             .await
             .unwrap();
-        let token = format!("test-access-{}", Uuid::now_v7().simple());
-        let access_hash = hearth_server::secrets::sha256_hex(&[&token]);
-        let refresh_hash = hearth_server::secrets::sha256_hex(&[&format!("r-{token}")]);
-        self.store
-            .insert_session(NewSession {
-                id: Uuid::now_v7(),
-                user_id: id,
-                device_id: Uuid::now_v7(),
-                device_name: "Test laptop",
-                access_hash: &access_hash,
-                access_expires_at: now + chrono::Duration::days(1),
-                refresh_hash: &refresh_hash,
-                refresh_expires_at: now + chrono::Duration::days(2),
-                now,
-            })
-            .await
-            .unwrap_or_else(|e| panic!("session for a test user: {e:?}"));
+        let tokens = hearth_server::auth::open_session(
+            &self.store,
+            id,
+            Uuid::now_v7(),
+            "Test laptop",
+            (chrono::Duration::days(1), chrono::Duration::days(2)),
+            now,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("session for a test user: {e:?}"));
+        let token = tokens.access_token.expose().to_owned();
         (id, token)
     }
 

@@ -14,8 +14,6 @@ use hearth_protocol::paths;
 use hearth_server::app::AppState;
 use hearth_server::clock::{Clock, SystemClock};
 use hearth_server::mail::Mailer;
-use hearth_server::secrets::{new_token, sha256_hex};
-use hearth_server::store::NewSession;
 use uuid::Uuid;
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -65,22 +63,16 @@ async fn run(backend: &str, devices: usize, duration: Duration) -> anyhow::Resul
     let mut refresh_tokens = Vec::new();
     let now = clock.now();
     for i in 0..devices {
-        let access = new_token("hat");
-        let refresh = new_token("hrt");
-        store
-            .insert_session(NewSession {
-                id: Uuid::now_v7(),
-                user_id: users[i % users.len()],
-                device_id: Uuid::now_v7(),
-                device_name: "bench device",
-                access_hash: &sha256_hex(&[&access]),
-                access_expires_at: now + chrono::Duration::minutes(15),
-                refresh_hash: &sha256_hex(&[&refresh]),
-                refresh_expires_at: now + chrono::Duration::days(30),
-                now,
-            })
-            .await?;
-        refresh_tokens.push(refresh);
+        let tokens = hearth_server::auth::open_session(
+            &store,
+            users[i % users.len()],
+            Uuid::now_v7(),
+            "bench device",
+            (chrono::Duration::minutes(15), chrono::Duration::days(30)),
+            now,
+        )
+        .await?;
+        refresh_tokens.push(tokens.refresh_token.expose().to_owned());
     }
     let mailer = Mailer::outbox(dir.path().join("outbox"), "bench@hearth.invalid")?;
     let state = AppState::new(store.clone(), clock, mailer).await?;

@@ -23,7 +23,7 @@ use crate::app::{AppState, Authed};
 use crate::error::{ApiError, Json};
 use crate::mail::messages;
 use crate::secrets::{self, sha256_hex};
-use crate::store::{Attempt, AuditEvent, NewSession, NewUser, Rotation};
+use crate::store::{Attempt, AuditEvent, DynStore, NewSession, NewUser, Rotation};
 
 const INVITATION: &str = "invitation";
 const PASSWORD_RESET: &str = "password_reset";
@@ -199,20 +199,45 @@ pub async fn verify_code(
         state.audit(event("failed")).await?;
         return Err(ApiError::InvalidCode);
     }
-    let access = secrets::new_token("hat");
-    let refresh = secrets::new_token("hrt");
+    let tokens = open_session(
+        &state.store,
+        attempt.user_id,
+        req.device_id,
+        device_name,
+        (state.policy.access_token, state.policy.refresh_token),
+        now,
+    )
+    .await?;
+    state.audit(event("ok")).await?;
+    Ok(Json(SignedIn {
+        tokens,
+        account: user.account,
+        policy: state.policy.client.clone(),
+    }))
+}
+
+/// Opens a session for `user` on `device_id` with new tokens, living `lifetimes` (access,
+/// refresh): what a finished sign-in does. Benchmarks and tests call it to start devices
+/// already signed in, so their tokens are made exactly like real ones.
+pub async fn open_session(
+    store: &DynStore,
+    user: UserId,
+    device_id: Uuid,
+    device_name: &str,
+    lifetimes: (chrono::Duration, chrono::Duration),
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::store::Result<Tokens> {
     let tokens = Tokens {
-        access_expires_at: now + state.policy.access_token,
-        refresh_expires_at: now + state.policy.refresh_token,
-        access_token: Secret(access),
-        refresh_token: Secret(refresh),
+        access_token: Secret(secrets::new_token("hat")),
+        access_expires_at: now + lifetimes.0,
+        refresh_token: Secret(secrets::new_token("hrt")),
+        refresh_expires_at: now + lifetimes.1,
     };
-    state
-        .store
+    store
         .insert_session(NewSession {
             id: Uuid::now_v7(),
-            user_id: attempt.user_id,
-            device_id: req.device_id,
+            user_id: user,
+            device_id,
             device_name,
             access_hash: &sha256_hex(&[tokens.access_token.expose()]),
             access_expires_at: tokens.access_expires_at,
@@ -221,12 +246,7 @@ pub async fn verify_code(
             now,
         })
         .await?;
-    state.audit(event("ok")).await?;
-    Ok(Json(SignedIn {
-        tokens,
-        account: user.account,
-        policy: state.policy.client.clone(),
-    }))
+    Ok(tokens)
 }
 
 /// "Send me a new code": the attempt's previous code stops working.

@@ -37,7 +37,7 @@ use hearth_protocol::sync::{UploadCreate, UploadStatus};
 use hearth_server::app::AppState;
 use hearth_server::clock::SystemClock;
 use hearth_server::mail::Mailer;
-use hearth_server::store::{NewSession, NewUser};
+use hearth_server::store::NewUser;
 use hearth_store::{DatabaseKey, KeyStorage, NewDocument, RecordId, StepSave, Store};
 use hearth_sync::{Engine, EngineConfig, SyncEvent};
 use serde_json::{json, Map, Value};
@@ -174,21 +174,17 @@ impl Server {
             })
             .await
             .unwrap();
-        let token = format!("bench-access-{}", Uuid::now_v7().simple());
-        self.store
-            .insert_session(NewSession {
-                id: Uuid::now_v7(),
-                user_id: id,
-                device_id: Uuid::now_v7(),
-                device_name: "Bench laptop",
-                access_hash: &hearth_server::secrets::sha256_hex(&[&token]),
-                access_expires_at: now + chrono::Duration::days(1),
-                refresh_hash: &hearth_server::secrets::sha256_hex(&[&format!("r-{token}")]),
-                refresh_expires_at: now + chrono::Duration::days(2),
-                now,
-            })
-            .await
-            .unwrap_or_else(|e| panic!("bench session: {e:?}"));
+        let tokens = hearth_server::auth::open_session(
+            &self.store,
+            id,
+            Uuid::now_v7(),
+            "Bench laptop",
+            (chrono::Duration::days(1), chrono::Duration::days(2)),
+            now,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("bench session: {e:?}"));
+        let token = tokens.access_token.expose().to_owned();
         (id, token)
     }
 
