@@ -6,22 +6,29 @@
 //! HEARTH_APP_BIN=... TAURI_DRIVER=... HEARTH_SERVER_BIN=... cargo test -p hearth-e2e --bench cold_start
 //! ```
 //!
-//! The cache's key is in the OS keyring (as on a machine that has one), so the app opens
-//! straight to the dashboard. Cold start = the age of the app process (from /proc, 10 ms
-//! resolution) when the dashboard's `<h1>` and its tiles are on screen; each run is a new
-//! app process on the same cache. Memory: VmRSS of the app process and of each WebKit
+//! The profile signs in once for real (server address, password, emailed code; the cache's
+//! key is wrapped with the password, as where there is no OS keyring), then 1,000 invented plans are put in its cache and the
+//! server is stopped: every run is a later start on a laptop with no signal, a new app
+//! process on the same cache. Such a start opens on "Unlock Hearth"; the run types the
+//! password and presses Unlock. Cold start = the age of the app process (from /proc, 10 ms
+//! resolution) when "Unlock Hearth" is on screen, plus the time from pressing Unlock until
+//! the dashboard's `<h1>` and its tiles are on screen (the typing is not counted). Memory: VmRSS of the app process and of each WebKit
 //! helper process under it, 2 s after the dashboard appeared; and their PSS summed (RSS
 //! counts WebKit's shared libraries once in every process).
 
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Result};
+use hearth_e2e::app::eventually;
 use hearth_e2e::processes::{process_age, pss_kib, rss_kib};
-use hearth_e2e::screens::DASHBOARD;
-use hearth_e2e::seed::{seed_plans_in_keyring, PlanMix};
-use hearth_e2e::{App, Prereqs, Profile};
+use hearth_e2e::screens::{CHECK_EMAIL, CONNECT, DASHBOARD, SIGN_IN, UNLOCK};
+use hearth_e2e::seed::{seed_plans, PlanMix};
+use hearth_e2e::{App, Prereqs, Profile, Server};
 
 const RUNS: usize = 5;
+const ALEX: &str = "alex.demoworker@example.org.uk";
+/// The demo organisation's password (`hearth-server demo-seed`; invented).
+const DEMO_PASSWORD: &str = "hearth demo only 2026";
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -33,6 +40,8 @@ fn max(v: &[f64]) -> f64 {
 }
 
 struct Run {
+    to_unlock_ms: f64,
+    unlock_ms: f64,
     cold_start_ms: f64,
     wall_ms: f64,
     app_mib: f64,
@@ -45,8 +54,13 @@ async fn one_run(prereqs: &Prereqs, profile: &Profile, plans: usize) -> Result<R
     let t0 = Instant::now();
     let app = App::start(prereqs, profile).await?;
     let pid = app.app_pid()?;
+    app.wait_for_screen(UNLOCK).await?;
+    let to_unlock = process_age(pid).unwrap_or_default();
+    app.fill("Password", DEMO_PASSWORD).await?;
+    app.press("Unlock").await?;
+    let unlock_pressed = Instant::now();
     let expected = format!("{plans}");
-    let cold_start;
+    let unlock;
     loop {
         let ready = app
             .wd
@@ -59,7 +73,7 @@ async fn one_run(prereqs: &Prereqs, profile: &Profile, plans: usize) -> Result<R
             )
             .await?;
         if let Some(text) = ready.as_str() {
-            cold_start = process_age(pid).unwrap_or_default();
+            unlock = unlock_pressed.elapsed();
             ensure!(
                 text.replace(',', "").contains(&expected),
                 "the dashboard shows {text:?}, not {plans} drafts"
@@ -93,7 +107,9 @@ async fn one_run(prereqs: &Prereqs, profile: &Profile, plans: usize) -> Result<R
     }
     app.quit().await?;
     Ok(Run {
-        cold_start_ms: cold_start.as_secs_f64() * 1000.0,
+        to_unlock_ms: to_unlock.as_secs_f64() * 1000.0,
+        unlock_ms: unlock.as_secs_f64() * 1000.0,
+        cold_start_ms: (to_unlock + unlock).as_secs_f64() * 1000.0,
         wall_ms: wall.as_secs_f64() * 1000.0,
         app_mib: app_kib as f64 / 1024.0,
         web_mib: web_kib as f64 / 1024.0,
@@ -105,15 +121,18 @@ async fn one_run(prereqs: &Prereqs, profile: &Profile, plans: usize) -> Result<R
 #[tokio::main]
 async fn main() -> Result<()> {
     let prereqs = Prereqs::from_env()?;
-    let mut profile = Profile::new("bench")?;
-    profile.password_only = false;
+    let profile = Profile::new("bench")?;
     let mix = PlanMix {
         drafts: 700,
         completed: 250,
         closed: 50,
     };
+    let mut server = Server::start(&prereqs)?;
+    sign_in(&prereqs, &profile, &server).await?;
+    // Every measured start is offline, as on a home visit (and no sync competes with it).
+    server.stop()?;
     let seeding = Instant::now();
-    seed_plans_in_keyring(profile.data_dir.path(), mix).await?;
+    seed_plans(profile.data_dir.path(), DEMO_PASSWORD, mix).await?;
     eprintln!(
         "seeded {} plans in {:.1} s",
         mix.total(),
@@ -125,8 +144,10 @@ async fn main() -> Result<()> {
     for i in 0..RUNS {
         let run = one_run(&prereqs, &profile, mix.drafts).await?;
         eprintln!(
-            "run {}: cold start {:.0} ms (wall from session request {:.0} ms); RSS app {:.1} MiB, web process {:.1} MiB, other helpers {:.1} MiB",
+            "run {}: unlock screen at {:.0} ms, dashboard {:.0} ms after Unlock: cold start {:.0} ms (wall from session request {:.0} ms); RSS app {:.1} MiB, web process {:.1} MiB, other helpers {:.1} MiB",
             i + 1,
+            run.to_unlock_ms,
+            run.unlock_ms,
             run.cold_start_ms,
             run.wall_ms,
             run.app_mib,
@@ -136,6 +157,8 @@ async fn main() -> Result<()> {
         runs.push(run);
     }
     let col = |f: fn(&Run) -> f64| runs.iter().map(f).collect::<Vec<f64>>();
+    let to_unlock = col(|r| r.to_unlock_ms);
+    let unlock = col(|r| r.unlock_ms);
     let cold = col(|r| r.cold_start_ms);
     let wall = col(|r| r.wall_ms);
     let app = col(|r| r.app_mib);
@@ -153,7 +176,12 @@ async fn main() -> Result<()> {
             .join(" ")
     );
     println!(
-        "  cold start (app process age): median {:.0} ms, max {:.0} ms (goal <= 1500 ms)",
+        "  to \"Unlock Hearth\" (app process age): median {:.0} ms; Unlock to the dashboard: median {:.0} ms",
+        median(to_unlock),
+        median(unlock)
+    );
+    println!(
+        "  cold start (the two added): median {:.0} ms, max {:.0} ms (goal <= 1500 ms)",
         median(cold.clone()),
         max(&cold)
     );
@@ -174,4 +202,22 @@ async fn main() -> Result<()> {
         median(pss)
     );
     Ok(())
+}
+
+/// The first start of the profile: server address, password, emailed code, the dashboard.
+async fn sign_in(prereqs: &Prereqs, profile: &Profile, server: &Server) -> Result<()> {
+    let app = App::start(prereqs, profile).await?;
+    app.wait_for_screen(CONNECT).await?;
+    app.fill("Server address", &server.url()).await?;
+    app.press("Continue").await?;
+    app.wait_for_screen(SIGN_IN).await?;
+    app.fill("Email address", ALEX).await?;
+    app.fill("Password", DEMO_PASSWORD).await?;
+    app.press("Sign in").await?;
+    app.wait_for_screen(CHECK_EMAIL).await?;
+    let code = eventually(|| async { server.latest_sign_in_code(ALEX) }).await?;
+    app.fill("Code from the email", &code).await?;
+    app.press("Continue").await?;
+    app.wait_for_screen(DASHBOARD).await?;
+    app.quit().await
 }

@@ -20,9 +20,6 @@ pub struct Profile {
     pub name: String,
     pub data_dir: tempfile::TempDir,
     logs: tempfile::TempDir,
-    /// A new cache's key behind a password (the password screens) rather than in the OS
-    /// keyring (straight to the dashboard).
-    pub password_only: bool,
 }
 
 impl Profile {
@@ -30,7 +27,6 @@ impl Profile {
     pub fn new(name: &str) -> Result<Profile> {
         Ok(Profile {
             name: name.to_owned(),
-            password_only: true,
             data_dir: tempfile::Builder::new()
                 .prefix(&format!("hearth-e2e-{name}-"))
                 .tempdir()?,

@@ -53,16 +53,6 @@ pub async fn seed_plans(dir: &Path, password: &str, mix: PlanMix) -> Result<u64>
     seed_plans_with(dir, keys, mix).await
 }
 
-/// The same with the key kept where the app keeps it on a machine with a keyring (the OS
-/// keyring entry of `uk.hearth.desktop`): the app then opens straight to the dashboard.
-pub async fn seed_plans_in_keyring(dir: &Path, mix: PlanMix) -> Result<u64> {
-    let keys = KeyStorage::OsKeyring {
-        service: "uk.hearth.desktop".into(),
-        account: "local-cache-key".into(),
-    };
-    seed_plans_with(dir, keys, mix).await
-}
-
 async fn seed_plans_with(dir: &Path, keys: KeyStorage, mix: PlanMix) -> Result<u64> {
     let store = Store::open_or_create(dir, keys, at(0)).await?;
     for i in 0..mix.total() {
