@@ -31,6 +31,9 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 pub struct Policy {
     pub access_token: Duration,
     pub refresh_token: Duration,
+    /// How long after a refresh the token it replaced may be presented once more, by a
+    /// client whose answer was lost, while the new one has never been used.
+    pub refresh_retry_grace: Duration,
     pub failure_window: Duration,
     pub max_failures: i64,
     pub invitation: Duration,
@@ -45,6 +48,7 @@ impl Default for Policy {
         Policy {
             access_token: Duration::minutes(15),
             refresh_token: Duration::days(30),
+            refresh_retry_grace: Duration::minutes(2),
             failure_window: Duration::minutes(5),
             max_failures: 10,
             invitation: Duration::days(7),

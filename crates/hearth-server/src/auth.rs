@@ -23,7 +23,9 @@ use crate::app::{AppState, Authed};
 use crate::error::{ApiError, Json};
 use crate::mail::messages;
 use crate::secrets::{self, sha256_hex};
-use crate::store::{Attempt, AuditEvent, DynStore, NewSession, NewUser, Rotation};
+use crate::store::{
+    Attempt, AuditEvent, DynStore, NewSession, NewUser, RetiredRefresh, RetryRotation, Rotation,
+};
 
 const INVITATION: &str = "invitation";
 const PASSWORD_RESET: &str = "password_reset";
@@ -313,8 +315,14 @@ pub async fn refresh(
 ) -> Result<Json<Tokens>, ApiError> {
     let old = sha256_hex(&[req.refresh_token.expose()]);
     let now = state.now();
+    let tokens = Tokens {
+        access_token: Secret(secrets::new_token("hat")),
+        access_expires_at: now + state.policy.access_token,
+        refresh_token: Secret(secrets::new_token("hrt")),
+        refresh_expires_at: now + state.policy.refresh_token,
+    };
     let Some(session) = state.store.session_by_refresh(&old).await? else {
-        return Err(replayed(&state, &old, now).await?);
+        return retired(&state, &old, tokens, now).await;
     };
     if session.device_wipe_requested {
         return Err(ApiError::WipeDevice);
@@ -322,12 +330,6 @@ pub async fn refresh(
     if session.revoked || session.refresh_expires_at <= now {
         return Err(ApiError::Unauthenticated);
     }
-    let tokens = Tokens {
-        access_token: Secret(secrets::new_token("hat")),
-        access_expires_at: now + state.policy.access_token,
-        refresh_token: Secret(secrets::new_token("hrt")),
-        refresh_expires_at: now + state.policy.refresh_token,
-    };
     let rotated = state
         .rotations
         .rotate(
@@ -345,32 +347,60 @@ pub async fn refresh(
         .await?;
     if !rotated {
         // Another request rotated this token first: the same token was used twice.
-        return Err(replayed(&state, &old, now).await?);
+        return retired(&state, &old, tokens, now).await;
     }
     Ok(Json(tokens))
 }
 
-/// A refresh token that is not current. If it was one of ours that has already been
-/// rotated, someone holds a copy: every session of that device ends (the client and the
-/// copy both have to sign in again) and the replay is audited. Always `unauthenticated`.
-async fn replayed(
+/// A refresh token that is not current. If it was rotated away moments ago and its
+/// successor has never been used, the client is retrying after losing our answer: it gets
+/// `tokens` (the unused successor dies). Any other rotated token of ours means someone
+/// holds a copy: every session of that device ends (the client and the copy both have to
+/// sign in again). Both are audited. Anything else is just `unauthenticated`.
+async fn retired(
     state: &AppState,
     old_hash: &str,
+    tokens: Tokens,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<ApiError, ApiError> {
-    if let Some(session) = state.store.revoke_replayed_refresh(old_hash, now).await? {
-        tracing::warn!(session = %session.id, "a rotated refresh token was presented again");
-        state
-            .audit(AuditEvent {
-                actor: Some(session.user_id),
-                device: Some(session.device_id),
-                target: Some(session.id.to_string()),
-                reason: Some("a rotated refresh token was used again: device signed out".into()),
-                ..state.event("auth.refresh", "replayed")
-            })
-            .await?;
+) -> Result<Json<Tokens>, ApiError> {
+    let retry = RetryRotation {
+        since: now - state.policy.refresh_retry_grace,
+        access_hash: sha256_hex(&[tokens.access_token.expose()]),
+        access_expires_at: tokens.access_expires_at,
+        refresh_hash: sha256_hex(&[tokens.refresh_token.expose()]),
+        refresh_expires_at: tokens.refresh_expires_at,
+        now,
+    };
+    let (session, outcome, reason) = match state.store.refresh_retired(old_hash, &retry).await? {
+        RetiredRefresh::Unknown => return Err(ApiError::Unauthenticated),
+        RetiredRefresh::Retried(session) => (
+            session,
+            "retried",
+            "the previous refresh token again, its successor unused: answer lost in transit",
+        ),
+        RetiredRefresh::Revoked(session) => {
+            tracing::warn!(session = %session.id, "a rotated refresh token was presented again");
+            (
+                session,
+                "replayed",
+                "a rotated refresh token was used again: device signed out",
+            )
+        }
+    };
+    state
+        .audit(AuditEvent {
+            actor: Some(session.user_id),
+            device: Some(session.device_id),
+            target: Some(session.id.to_string()),
+            reason: Some(reason.into()),
+            ..state.event("auth.refresh", outcome)
+        })
+        .await?;
+    match outcome {
+        "retried" => Ok(Json(tokens)),
+        _ if session.device_wipe_requested => Err(ApiError::WipeDevice),
+        _ => Err(ApiError::Unauthenticated),
     }
-    Ok(ApiError::Unauthenticated)
 }
 
 /// Ends this device's session.

@@ -111,6 +111,29 @@ pub struct Rotation {
     pub now: DateTime<Utc>,
 }
 
+/// The new tokens for a refresh retried after a lost response.
+#[derive(Debug, Clone)]
+pub struct RetryRotation {
+    /// The oldest swap that still counts as recent.
+    pub since: DateTime<Utc>,
+    pub access_hash: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_hash: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+/// What presenting a retired refresh token led to.
+#[derive(Debug)]
+pub enum RetiredRefresh {
+    /// The hash was never a refresh token here.
+    Unknown,
+    /// A retry after a lost response: the session now holds the retry's tokens.
+    Retried(SessionRecord),
+    /// A replay: every session of the device is revoked.
+    Revoked(SessionRecord),
+}
+
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     pub id: Uuid,
@@ -213,14 +236,16 @@ pub trait Store: Send + Sync + 'static {
     /// [`crate::auth::RotationQueue`]). Answers, in order, whether each one was rotated.
     async fn rotate_sessions(&self, rotations: &[Rotation]) -> Result<Vec<bool>>;
     async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
-    /// A refresh token that was already rotated away is presented again: revokes every
-    /// session of the device it was issued to (the whole token family) in one transaction
-    /// and returns that session, or `None` when the hash was never a refresh token here.
-    async fn revoke_replayed_refresh(
+    /// A refresh token that was already rotated away is presented again. If it was
+    /// swapped at or after `retry.since` and the token it was swapped for has never been
+    /// used, this is a retry after a lost response: the session is rotated once more with
+    /// `retry`'s tokens. Otherwise someone holds a copy: every session of the device it
+    /// was issued to (the whole token family) is revoked. One transaction either way.
+    async fn refresh_retired(
         &self,
         old_refresh_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<SessionRecord>>;
+        retry: &RetryRotation,
+    ) -> Result<RetiredRefresh>;
 
     async fn insert_account_token(
         &self,
@@ -480,7 +505,7 @@ const SESSION_SELECT: &str = "SELECT s.id, s.user_id, s.device_id, s.access_expi
      FROM sessions s JOIN devices d ON d.id = s.device_id AND d.user_id = s.user_id";
 
 macro_rules! sql_store {
-    ($Store:ident, $migrations:literal) => {
+    ($Store:ident, $migrations:literal, $begin_write:literal) => {
         #[async_trait]
         impl Store for $Store {
             async fn migrate(&self) -> Result<()> {
@@ -876,24 +901,43 @@ macro_rules! sql_store {
 
             async fn rotate_sessions(&self, rotations: &[Rotation]) -> Result<Vec<bool>> {
                 let mut tx = self.pool.begin().await?;
-                let mut done = Vec::with_capacity(rotations.len());
-                for r in rotations {
-                    let n = sqlx::query(
-                        "UPDATE sessions SET access_hash = $1, access_expires_at = $2, \
-                         refresh_hash = $3, refresh_expires_at = $4 \
-                         WHERE id = $5 AND refresh_hash = $6 AND revoked_at IS NULL",
-                    )
-                    .bind(&r.access_hash)
-                    .bind(millis(r.access_expires_at))
-                    .bind(&r.refresh_hash)
-                    .bind(millis(r.refresh_expires_at))
-                    .bind(r.id.to_string())
-                    .bind(&r.old_refresh_hash)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    done.push(n == 1);
-                }
+                // One statement for the whole batch: a round trip per rotation inside the
+                // transaction kept the batch's row locks (and the next batch) waiting.
+                let mut update = sqlx::QueryBuilder::new(
+                    "WITH v (id, old_hash, access_hash, access_expires_at, refresh_hash, \
+                     refresh_expires_at) AS (",
+                );
+                update.push_values(rotations, |mut b, r| {
+                    b.push_bind(r.id.to_string())
+                        .push_bind(r.old_refresh_hash.clone())
+                        .push_bind(r.access_hash.clone())
+                        .push("CAST(")
+                        .push_bind_unseparated(millis(r.access_expires_at))
+                        .push_unseparated(" AS BIGINT)")
+                        .push_bind(r.refresh_hash.clone())
+                        .push("CAST(")
+                        .push_bind_unseparated(millis(r.refresh_expires_at))
+                        .push_unseparated(" AS BIGINT)");
+                });
+                update.push(
+                    ") UPDATE sessions SET access_hash = v.access_hash, \
+                     access_expires_at = v.access_expires_at, refresh_hash = v.refresh_hash, \
+                     refresh_expires_at = v.refresh_expires_at \
+                     FROM v WHERE sessions.id = v.id AND sessions.refresh_hash = v.old_hash \
+                     AND sessions.revoked_at IS NULL \
+                     RETURNING sessions.id, sessions.refresh_hash",
+                );
+                let updated: Vec<(String, String)> =
+                    update.build_query_as().fetch_all(&mut *tx).await?;
+                // A session named twice in one batch (the same old token sent twice at
+                // once) is updated by one of them only: the new hash says which.
+                let done: Vec<bool> = rotations
+                    .iter()
+                    .map(|r| {
+                        let id = r.id.to_string();
+                        updated.iter().any(|(u, h)| *u == id && *h == r.refresh_hash)
+                    })
+                    .collect();
                 let retired: Vec<&Rotation> = rotations
                     .iter()
                     .zip(&done)
@@ -902,12 +946,14 @@ macro_rules! sql_store {
                     .collect();
                 if !retired.is_empty() {
                     let mut insert = sqlx::QueryBuilder::new(
-                        "INSERT INTO retired_refresh_tokens (refresh_hash, session_id, retired_at) ",
+                        "INSERT INTO retired_refresh_tokens \
+                         (refresh_hash, session_id, retired_at, successor_hash) ",
                     );
                     insert.push_values(retired, |mut b, r| {
                         b.push_bind(r.old_refresh_hash.clone())
                             .push_bind(r.id.to_string())
-                            .push_bind(millis(r.now));
+                            .push_bind(millis(r.now))
+                            .push_bind(r.refresh_hash.clone());
                     });
                     insert.build().execute(&mut *tx).await?;
                 }
@@ -915,34 +961,79 @@ macro_rules! sql_store {
                 Ok(done)
             }
 
-            async fn revoke_replayed_refresh(
+            async fn refresh_retired(
                 &self,
                 old_refresh_hash: &str,
-                now: DateTime<Utc>,
-            ) -> Result<Option<SessionRecord>> {
-                let mut tx = self.pool.begin().await?;
-                let row: Option<SessionRow> = sqlx::query_as(&format!(
-                    "{SESSION_SELECT} JOIN retired_refresh_tokens t ON t.session_id = s.id \
-                     WHERE t.refresh_hash = $1"
-                ))
+                retry: &RetryRotation,
+            ) -> Result<RetiredRefresh> {
+                // Reads, then writes: on SQLite the write lock is taken at BEGIN.
+                let mut tx = self.pool.begin_with($begin_write).await?;
+                let row: Option<(String, Option<String>, i64)> = sqlx::query_as(
+                    "SELECT session_id, successor_hash, retired_at \
+                     FROM retired_refresh_tokens WHERE refresh_hash = $1",
+                )
                 .bind(old_refresh_hash)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some(row) = row else {
-                    return Ok(None);
+                let Some((session_id, successor, retired_at)) = row else {
+                    return Ok(RetiredRefresh::Unknown);
                 };
-                let session = row.into_record()?;
+                let session: SessionRow =
+                    sqlx::query_as(&format!("{SESSION_SELECT} WHERE s.id = $1"))
+                        .bind(&session_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let session = session.into_record()?;
+                let usable = !session.revoked
+                    && !session.device_wipe_requested
+                    && session.refresh_expires_at > retry.now
+                    && retired_at >= millis(retry.since);
+                if let (true, Some(successor)) = (usable, successor) {
+                    // Swapped only while the successor is still the session's token, i.e.
+                    // it was never presented (a used one would have been retired).
+                    let n = sqlx::query(
+                        "UPDATE sessions SET access_hash = $1, access_expires_at = $2, \
+                         refresh_hash = $3, refresh_expires_at = $4 \
+                         WHERE id = $5 AND refresh_hash = $6 AND revoked_at IS NULL",
+                    )
+                    .bind(&retry.access_hash)
+                    .bind(millis(retry.access_expires_at))
+                    .bind(&retry.refresh_hash)
+                    .bind(millis(retry.refresh_expires_at))
+                    .bind(&session_id)
+                    .bind(&successor)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if n == 1 {
+                        sqlx::query(
+                            "INSERT INTO retired_refresh_tokens \
+                             (refresh_hash, session_id, retired_at, successor_hash) \
+                             VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(&successor)
+                        .bind(&session_id)
+                        .bind(millis(retry.now))
+                        // The successor was never delivered: presenting it later is a
+                        // copy, never a retry.
+                        .bind(None::<String>)
+                        .execute(&mut *tx)
+                        .await?;
+                        tx.commit().await?;
+                        return Ok(RetiredRefresh::Retried(session));
+                    }
+                }
                 sqlx::query(
                     "UPDATE sessions SET revoked_at = $1 \
                      WHERE user_id = $2 AND device_id = $3 AND revoked_at IS NULL",
                 )
-                .bind(millis(now))
+                .bind(millis(retry.now))
                 .bind(session.user_id.to_string())
                 .bind(session.device_id.to_string())
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                Ok(Some(session))
+                Ok(RetiredRefresh::Revoked(session))
             }
 
             async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
@@ -1174,8 +1265,9 @@ macro_rules! sql_store {
     };
 }
 
-sql_store!(SqliteStore, "migrations/sqlite");
-sql_store!(PgStore, "migrations/postgres");
+// SQLite: a transaction that reads before it writes takes the write lock at BEGIN.
+sql_store!(SqliteStore, "migrations/sqlite", "BEGIN IMMEDIATE");
+sql_store!(PgStore, "migrations/postgres", "BEGIN");
 // SQLite: take the write lock at BEGIN, so a push never fails upgrading a read lock.
 sync_sql!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 sync_sql!(PgStore, sqlx::Postgres, "BEGIN");

@@ -23,6 +23,9 @@ on_both!(
     disabled_user_is_signed_out_at_once,
     refresh_rotates_and_access_expires,
     replayed_refresh_token_ends_the_device_session,
+    refresh_retried_after_a_lost_answer,
+    refresh_retry_only_within_the_grace,
+    same_refresh_token_twice_at_once,
     sign_out_ends_the_session,
 );
 
@@ -263,6 +266,12 @@ async fn refresh_rotates_and_access_expires(b: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let access = r.body["access_token"].as_str().unwrap();
     assert_eq!(app.get_as(paths::ME, access).await.status, StatusCode::OK);
+    // Once the new refresh token has been used, the old one is refused.
+    let new_refresh = r.body["refresh_token"].as_str().unwrap();
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": new_refresh}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let r = app
         .post(paths::REFRESH, json!({"refresh_token": old_refresh}))
         .await;
@@ -349,4 +358,149 @@ async fn replayed_refresh_token_ends_the_device_session(b: Backend) {
     assert_eq!(replays[0].device, Some(device.to_string()));
     assert!(replays[0].target.is_some());
     assert!(rows.iter().all(|r| !format!("{r:?}").contains("alex")));
+}
+
+/// The server rotated the token but its answer never arrived: the client, still holding
+/// the old token, asks again at once and is not signed out.
+async fn refresh_retried_after_a_lost_answer(b: Backend) {
+    let app = spawn_app(b).await;
+    app.seed_demo().await;
+    let alex = app.sign_in(ALEX, DEMO_PASSWORD).await;
+    let old = alex.tokens.refresh_token.expose().to_owned();
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": old}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let lost = r.body["refresh_token"].as_str().unwrap().to_owned();
+    let lost_access = r.body["access_token"].as_str().unwrap().to_owned();
+
+    app.advance(Duration::seconds(30));
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": old}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let access = r.body["access_token"].as_str().unwrap().to_owned();
+    let current = r.body["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(current, lost);
+    assert_eq!(app.get_as(paths::ME, &access).await.status, StatusCode::OK);
+    // The answer that was lost is dead: its access token no longer works.
+    assert_eq!(
+        app.get_as(paths::ME, &lost_access).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // The session goes on as normal from the retried answer.
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": current}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let next_access = r.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.get_as(paths::ME, &next_access).await.status,
+        StatusCode::OK
+    );
+
+    // The lost token was never delivered: presenting it is a copy, and signs the device out.
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": lost}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get_as(paths::ME, &next_access).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let rows = app.audit_rows().await;
+    let outcomes: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.action == "auth.refresh")
+        .map(|r| r.outcome.as_str())
+        .collect();
+    assert_eq!(outcomes, ["retried", "replayed"], "{rows:?}");
+}
+
+/// A retry is accepted only just after the swap, and only while the new token is unused.
+async fn refresh_retry_only_within_the_grace(b: Backend) {
+    let app = spawn_app(b).await;
+    app.seed_demo().await;
+
+    // Too late: two minutes and a second after the swap.
+    let alex = app.sign_in(ALEX, DEMO_PASSWORD).await;
+    let old = alex.tokens.refresh_token.expose().to_owned();
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": old}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let newer = r.body["refresh_token"].as_str().unwrap().to_owned();
+    app.advance(Duration::minutes(2) + Duration::seconds(1));
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": old}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.code(), "unauthenticated");
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": newer}))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "the device is signed out"
+    );
+
+    // In time, but the new token has been used: the old one is a copy.
+    let alex = app.sign_in(ALEX, DEMO_PASSWORD).await;
+    let old = alex.tokens.refresh_token.expose().to_owned();
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": old}))
+        .await;
+    let newer = r.body["refresh_token"].as_str().unwrap().to_owned();
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": newer}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let current = r.body["refresh_token"].as_str().unwrap().to_owned();
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": old}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": current}))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "the device is signed out"
+    );
+
+    let rows = app.audit_rows().await;
+    let outcomes: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.action == "auth.refresh")
+        .map(|r| r.outcome.as_str())
+        .collect();
+    assert_eq!(outcomes, ["replayed", "replayed"], "{rows:?}");
+}
+
+/// The same token sent twice at the same moment (both may land in one group commit):
+/// never a server error; the session survives, and exactly one of the two answers is the
+/// session's token afterwards.
+async fn same_refresh_token_twice_at_once(b: Backend) {
+    let app = spawn_app(b).await;
+    app.seed_demo().await;
+    let alex = app.sign_in(ALEX, DEMO_PASSWORD).await;
+    let old = alex.tokens.refresh_token.expose().to_owned();
+    let body = json!({"refresh_token": old});
+    let (one, two) = tokio::join!(
+        app.post(paths::REFRESH, body.clone()),
+        app.post(paths::REFRESH, body.clone())
+    );
+    assert_eq!(one.status, StatusCode::OK, "{:?}", one.body);
+    assert_eq!(two.status, StatusCode::OK, "{:?}", two.body);
+    let answers = [one, two].map(|r| r.body["access_token"].as_str().unwrap().to_owned());
+    let mut working = 0;
+    for access in &answers {
+        if app.get_as(paths::ME, access).await.status == StatusCode::OK {
+            working += 1;
+        }
+    }
+    assert_eq!(working, 1, "exactly one answer holds the session");
 }
