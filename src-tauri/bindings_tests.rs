@@ -53,6 +53,8 @@ fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook(
         commands,
         [
             "activity",
+            "conflict_resolve",
+            "conflicts_list",
             "connect_server",
             "dashboard",
             "lock",

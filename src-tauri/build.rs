@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "transfer_offer",
     "transfer_answer",
     "transfers_waiting",
+    "conflicts_list",
+    "conflict_resolve",
 ];
 
 fn main() {

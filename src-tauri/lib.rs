@@ -20,6 +20,8 @@
 //! revokes the session; a `wipe_device` answer deletes the cache. While unlocked the sync
 //! engine runs in the background (module `sync_task`) and feeds the sync bar.
 //! `dashboard` reads the counts and the list of records for the home screen.
+//! `conflicts_list` and `conflict_resolve` (module `conflicts`) feed the conflicts screen:
+//! base, mine and theirs per field of each edit the server did not apply.
 //!
 //! "Download / print": `print_record` lays a record out as a PDF (module `printing`, no window
 //! needed), asks where to save it with the system's save dialog (rfd) and writes it;
@@ -28,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod conflicts;
 mod dto;
 mod error;
 mod plans;
@@ -86,6 +89,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sharing::transfer_offer,
             sharing::transfer_answer,
             sharing::transfers_waiting,
+            conflicts::conflicts_list,
+            conflicts::conflict_resolve,
         ])
 }
 

@@ -128,6 +128,9 @@ pub(crate) async fn shell_status_of(state: &AppState) -> Result<ShellStatus, App
         if let Some(store) = store {
             let counts = store.counts().await?;
             sync.pending_changes = crate::dto::saturating_u32(counts.pending_outbox);
+            // Read here, not only after a sync: conflicts left from an earlier day show
+            // offline too, and one resolved leaves the count at once.
+            sync.conflicts = crate::dto::saturating_u32(store.unresolved_conflicts().await?);
         }
     } else {
         sync = Default::default();

@@ -36,6 +36,15 @@ const WIZARD_STEPS = [
 /** Commands the front end may call, each with a check of its arguments. */
 const ALLOWED = {
   activity: (args) => hasOnlyKeys(args, []),
+  // A conflict's number, and the record fields (snake_case names) to keep as this device's.
+  conflict_resolve: (args) =>
+    hasOnlyKeys(args, ["conflictId", "keepMine"]) &&
+    typeof args.conflictId === "string" &&
+    /^[0-9]{1,19}$/.test(args.conflictId) &&
+    Array.isArray(args.keepMine) &&
+    args.keepMine.length <= 100 &&
+    args.keepMine.every((f) => typeof f === "string" && /^[a-z][a-z0-9_]{0,63}$/.test(f)),
+  conflicts_list: (args) => hasOnlyKeys(args, []),
   connect_server: (args) =>
     hasOnlyKeys(args, ["address"]) && typeof args.address === "string" && args.address.length <= MAX_ADDRESS_LENGTH,
   dashboard: (args) => hasOnlyKeys(args, []),

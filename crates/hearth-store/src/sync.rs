@@ -573,6 +573,15 @@ impl Store {
         Ok(())
     }
 
+    /// How many conflicts and rejections are waiting for a person (the sync bar's count).
+    pub async fn unresolved_conflicts(&self) -> StoreResult<u64> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sync_conflicts WHERE resolved_at IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Conflicts and rejections not yet resolved, oldest first.
     pub async fn conflicts(&self) -> StoreResult<Vec<Conflict>> {
         let rows = sqlx::query(

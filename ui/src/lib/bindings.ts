@@ -75,6 +75,14 @@ export const commands = {
 	transferAnswer: (recordId: string, authorise: boolean) => typedError<PlanSharing, AppError>(__TAURI_INVOKE("transfer_answer", { recordId, authorise })),
 	/**  "Transfers waiting for you". */
 	transfersWaiting: () => typedError<TransferWaiting[], AppError>(__TAURI_INVOKE("transfers_waiting")),
+	/**  Every conflict and rejection not yet resolved, oldest first. */
+	conflictsList: () => typedError<ConflictView[], AppError>(__TAURI_INVOKE("conflicts_list")),
+	/**
+	 *  Resolves one: the fields named in `keep_mine` take this device's value again (a new
+	 *  edit, sent at the next sync); every other field keeps the server's. A rejection is
+	 *  dismissed with `keep_mine` empty. Answers with what is still waiting.
+	 */
+	conflictResolve: (conflictId: string, keepMine: string[]) => typedError<ConflictView[], AppError>(__TAURI_INVOKE("conflict_resolve", { conflictId, keepMine })),
 };
 
 /* Types */
@@ -140,6 +148,43 @@ export type Choice = {
 export type CodeSent = {
 	email: string,
 	codeExpiresAt: string,
+};
+
+/**  One field of a conflict. */
+export type ConflictFieldView = {
+	/**  The field's name in the record (sent back to keep "mine"). */
+	field: string,
+	/**  The field's name as the practitioner knows it. */
+	label: string,
+	/**  What it was when the edit was made. */
+	base: string,
+	/**  What this device set. */
+	mine: string,
+	/**  What the server has (empty for a rejection). */
+	theirs: string,
+};
+
+/**  An edit waiting for the practitioner. */
+export type ConflictView = {
+	/**  The conflict's number on this device (decimal text). */
+	id: string,
+	recordId: string,
+	/**  "Family support plan", "Referral", … */
+	kindLabel: string,
+	/**
+	 *  The record's permanent reference, else its local one; `None` when the record has
+	 *  left this device meanwhile.
+	 */
+	reference: string | null,
+	/**  The record's title (the family name for a plan), when it has one. */
+	title: string | null,
+	/**  True for an edit the server will never accept (only dismissed); false for a conflict. */
+	rejected: boolean,
+	/**  The server's reason, for a rejection. */
+	reason: string | null,
+	/**  When the server answered (RFC 3339). */
+	createdAt: string,
+	fields: ConflictFieldView[],
 };
 
 /**  Step 1: the family's consent. */

@@ -110,3 +110,26 @@ describe("the isolation hook and the plan commands", () => {
     expect(hook(message("review_save", { reviewId: id })).cmd).toBe(REJECTED);
   });
 });
+
+describe("the isolation hook and the conflict commands", () => {
+  it("passes a conflict's number and the fields to keep", () => {
+    for (const m of [
+      message("conflicts_list", {}),
+      message("conflict_resolve", { conflictId: "7", keepMine: [] }),
+      message("conflict_resolve", { conflictId: "12", keepMine: ["family_name", "practitioner_summary"] }),
+    ]) {
+      expect(hook(m)).toBe(m);
+    }
+  });
+
+  it("rejects anything else", () => {
+    expect(hook(message("conflicts_list", { all: true })).cmd).toBe(REJECTED);
+    expect(hook(message("conflict_resolve", { conflictId: 7, keepMine: [] })).cmd).toBe(REJECTED);
+    expect(hook(message("conflict_resolve", { conflictId: "7 OR 1=1", keepMine: [] })).cmd).toBe(REJECTED);
+    expect(hook(message("conflict_resolve", { conflictId: "7" })).cmd).toBe(REJECTED);
+    expect(hook(message("conflict_resolve", { conflictId: "7", keepMine: "family_name" })).cmd).toBe(REJECTED);
+    expect(hook(message("conflict_resolve", { conflictId: "7", keepMine: ["../secret"] })).cmd).toBe(REJECTED);
+    expect(hook(message("conflict_resolve", { conflictId: "7", keepMine: Array(101).fill("a") })).cmd).toBe(REJECTED);
+    expect(hook(message("conflict_resolve", { conflictId: "7", keepMine: [], extra: 1 })).cmd).toBe(REJECTED);
+  });
+});

@@ -111,6 +111,7 @@ describe("locationFromHash", () => {
     expect(locationFromHash("")).toEqual({ route: "dashboard", filter: null });
     expect(locationFromHash("#dashboard")).toEqual({ route: "dashboard", filter: null });
     expect(locationFromHash("#plans")).toEqual({ route: "plans", filter: null });
+    expect(locationFromHash("#conflicts")).toEqual({ route: "conflicts", filter: null });
     expect(locationFromHash("#plans/draftsInProgress")).toEqual({ route: "plans", filter: "draftsInProgress" });
     expect(locationFromHash("#plans/<script>")).toEqual({ route: "plans", filter: null });
     expect(locationFromHash("#new-plan")).toEqual({ route: "new-plan", filter: null });

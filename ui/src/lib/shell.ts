@@ -119,7 +119,7 @@ export async function flushAll(): Promise<void> {
 }
 
 /** The routes of the main navigation (hash links). The wizard owns `plans` and `new-plan`. */
-export type Route = "dashboard" | "plans" | "new-plan";
+export type Route = "dashboard" | "plans" | "new-plan" | "conflicts";
 
 export interface Location {
   route: Route;
@@ -135,6 +135,7 @@ export function locationFromHash(hash: string): Location | null {
   const [name, filter] = hash.replace(/^#\/?/, "").split("/", 2);
   if (name === "plans") return { route: "plans", filter: filter && /^[A-Za-z0-9]+$/.test(filter) ? filter : null };
   if (name === "new-plan") return { route: "new-plan", filter: null };
+  if (name === "conflicts") return { route: "conflicts", filter: null };
   if (name === "dashboard" || name === "") return { route: "dashboard", filter: null };
   return null;
 }
