@@ -347,12 +347,11 @@ impl Store {
                     if operation == "discard" {
                         continue;
                     }
-                    let server: Option<(Option<String>,)> = sqlx::query_as(&format!(
-                        "SELECT {SERVER_COPY} FROM records WHERE id = ?"
-                    ))
-                    .bind(&record_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                    let server: Option<(Option<String>,)> =
+                        sqlx::query_as(&format!("SELECT {SERVER_COPY} FROM records WHERE id = ?"))
+                            .bind(&record_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
                     let Some((server_fields,)) = server else {
                         continue;
                     };

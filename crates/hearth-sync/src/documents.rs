@@ -337,7 +337,9 @@ impl Engine {
             }
             let mut downloads = futures_util::stream::iter(wanted.into_iter().map(
                 |(document, sha, size)| async move {
-                    let got = self.download_blob(&sha, document, Some(size), progress).await;
+                    let got = self
+                        .download_blob(&sha, document, Some(size), progress)
+                        .await;
                     (document, sha, size, got)
                 },
             ))

@@ -169,7 +169,10 @@ async fn pulled_documents_come_as_metadata_then_their_bytes() {
     ));
     let missing = store.documents_without_bytes(None, 10).await.unwrap();
     assert_eq!(missing.len(), 1);
-    assert_eq!((missing[0].id, missing[0].sha256.as_str()), (id, sha.as_str()));
+    assert_eq!(
+        (missing[0].id, missing[0].sha256.as_str()),
+        (id, sha.as_str())
+    );
     assert!(store
         .documents_without_bytes(Some(id), 10)
         .await
@@ -183,12 +186,19 @@ async fn pulled_documents_come_as_metadata_then_their_bytes() {
         store.store_downloaded_bytes(&[(id, &wrong)]).await.unwrap(),
         0
     );
-    assert_eq!(store.documents_without_bytes(None, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        store.documents_without_bytes(None, 10).await.unwrap().len(),
+        1
+    );
     assert_eq!(
         store.store_downloaded_bytes(&[(id, &bytes)]).await.unwrap(),
         1
     );
-    assert!(store.documents_without_bytes(None, 10).await.unwrap().is_empty());
+    assert!(store
+        .documents_without_bytes(None, 10)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(store.get_document(id).await.unwrap().unwrap().bytes, bytes);
     // Stored bytes are not stored again.
     assert_eq!(
@@ -238,7 +248,11 @@ async fn a_pulled_records_server_copy_survives_a_local_edit() {
         .await
         .unwrap();
     let draft = store.load(record).await.unwrap().unwrap();
-    assert_eq!(draft.fields["a"], json!("server"), "the server's copy was lost");
+    assert_eq!(
+        draft.fields["a"],
+        json!("server"),
+        "the server's copy was lost"
+    );
     assert_eq!(draft.fields["b"], json!("kept"));
     assert_eq!(draft.summary.version, 3);
 
