@@ -182,7 +182,7 @@ impl Store {
              ON CONFLICT (id) DO UPDATE SET
                  record_id = excluded.record_id, title = excluded.title, file_name = excluded.file_name,
                  content_type = excluded.content_type, size = excluded.size, sha256 = excluded.sha256,
-                 version = excluded.version",
+                 version = excluded.version, bytes_held = 1",
         )
         .bind(id.to_string())
         .bind(doc.record_id.to_string())
@@ -224,11 +224,13 @@ impl Store {
         })
     }
 
-    /// The document and its bytes, or `None` if it is not in the cache.
+    /// The document and its bytes, or `None` if it is not in the cache;
+    /// [`StoreError::DocumentNotDownloaded`] if its metadata was pulled but its bytes are
+    /// not downloaded yet.
     pub async fn get_document(&self, id: DocumentId) -> StoreResult<Option<Document>> {
         let mut tx = self.pool.begin().await?;
         let Some(row) = sqlx::query(&format!(
-            "SELECT {META_COLUMNS} FROM documents WHERE id = ?"
+            "SELECT {META_COLUMNS}, bytes_held FROM documents WHERE id = ?"
         ))
         .bind(id.to_string())
         .fetch_optional(&mut *tx)
@@ -237,6 +239,10 @@ impl Store {
             return Ok(None);
         };
         let meta = meta_from_row(&row)?;
+        let bytes_held: i64 = row.try_get("bytes_held")?;
+        if bytes_held == 0 {
+            return Err(StoreError::DocumentNotDownloaded(id));
+        }
         let chunks: Vec<(Vec<u8>,)> =
             sqlx::query_as("SELECT bytes FROM document_chunks WHERE document_id = ? ORDER BY idx")
                 .bind(id.to_string())

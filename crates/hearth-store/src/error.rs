@@ -75,6 +75,13 @@ pub enum StoreError {
     #[error("Document {0} is not in this device's cache.")]
     DocumentNotFound(DocumentId),
 
+    /// The document's metadata is here but its bytes are not downloaded yet.
+    #[error(
+        "Document {0} is still downloading to this device; it will open once the next sync \
+         has brought it."
+    )]
+    DocumentNotDownloaded(DocumentId),
+
     /// The fields of a wizard step were not a JSON object.
     #[error("The fields of step {step} must be a JSON object; nothing was saved.")]
     FieldsNotAnObject { step: u32 },

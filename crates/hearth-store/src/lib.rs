@@ -29,7 +29,9 @@
 //! [`Store::record_answers`] for the server's answers, [`Store::apply_pull`] for each pulled
 //! page with its cursor, [`Store::conflicts`] and [`Store::resolve_conflict`] for the
 //! resolution screen. Documents: [`Store::document_range`] for resumable upload,
-//! [`Store::apply_pull_with_documents`] for pulled ones. A restored server:
+//! [`Store::apply_pull`] writes pulled documents' metadata with their page, then
+//! [`Store::documents_without_bytes`] and [`Store::store_downloaded_bytes`] for their bytes
+//! (downloaded after the records). A restored server:
 //! [`Store::begin_restore`] puts the journal of answered mutations back in front of the
 //! outbox.
 //!
@@ -66,6 +68,7 @@ use std::path::{Path, PathBuf};
 use sqlx::SqlitePool;
 
 pub use columns::{RecordColumns, MAX_COLUMN_PATHS};
+pub use document_sync::MissingDocument;
 pub use documents::{Document, DocumentMeta, NewDocument, MAX_DOCUMENT_BYTES};
 pub use drafts::{status, Counts, Draft, RecordSummary, Saved, StepSave};
 pub use error::{StoreError, StoreResult};

@@ -6,6 +6,9 @@
 //! view (`fields`, `version`); the local view is always the server's copy with the pending
 //! outbox edits re-applied on top, so a pull never hides an edit that is still waiting, and
 //! the next edit's base version is the version the server will have once those are in.
+//! A record pulled new with nothing pending shares one copy: `server_fields` is NULL and
+//! the server's copy is `fields` (`SERVER_COPY`) until a local edit, when a trigger keeps
+//! the old `fields` as `server_fields` first.
 
 use std::collections::{HashMap, HashSet};
 
@@ -97,6 +100,14 @@ pub struct Conflict {
     pub created_at: DateTime<Utc>,
 }
 
+/// The server's copy of a record's fields as SQL: `server_fields`, or `fields` itself when
+/// the server's copy is shared with it (`server_fields` NULL with `server_version` set: a
+/// record pulled new with no local edit; the trigger `records_keep_server_copy` keeps the
+/// old `fields` as `server_fields` before a local edit changes them). NULL: the server has
+/// never confirmed the record.
+const SERVER_COPY: &str = "CASE WHEN server_fields IS NOT NULL THEN server_fields \
+     WHEN server_version IS NOT NULL THEN fields END";
+
 fn to_json(v: &impl Serialize) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Unreadable(e.to_string()))
 }
@@ -108,13 +119,14 @@ fn object(text: &str) -> StoreResult<Map<String, Value>> {
 /// Re-applies the pending edits of `record_id` on the server's copy: the local view.
 /// A record the server has never confirmed keeps its local view.
 async fn rebuild(conn: &mut SqliteConnection, record_id: &str) -> StoreResult<()> {
-    let row =
-        sqlx::query("SELECT seq, server_fields, server_version, status FROM records WHERE id = ?")
-            .bind(record_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row = sqlx::query(&format!(
+        "SELECT seq, {SERVER_COPY} AS server_copy, server_version, status FROM records WHERE id = ?"
+    ))
+    .bind(record_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(row) = row else { return Ok(()) };
-    let server_fields: Option<String> = row.try_get("server_fields")?;
+    let server_fields: Option<String> = row.try_get("server_copy")?;
     let Some(server_fields) = server_fields else {
         return Ok(());
     };
@@ -189,8 +201,8 @@ async fn remove_record(conn: &mut SqliteConnection, record_id: &str) -> StoreRes
 
 /// Inserts the page's records that are new to this device, not discarded, not documents,
 /// named once in the page and with no outbox row, as the one-by-one path would leave them
-/// (the local view is the server's copy: no pending edit to re-apply), in five statements
-/// for the page. Returns their ids; the caller applies the other records itself.
+/// (the local view is the server's copy: no pending edit to re-apply; that copy is shared,
+/// `server_fields` NULL, see `SERVER_COPY`), in five statements for the page. Returns their ids; the caller applies the other records itself.
 async fn insert_new_pulled(
     conn: &mut SqliteConnection,
     page: &PulledPage,
@@ -283,7 +295,7 @@ async fn insert_new_pulled(
              last_saved_at, server_fields, epoch)
          SELECT v ->> '$.id', v ->> '$.kind', v ->> '$.status', v ->> '$.local',
              v ->> '$.reference', NULL, v ->> '$.fields', '[]', 0, v ->> '$.version',
-             v ->> '$.version', ?1, ?1, v ->> '$.fields', v ->> '$.epoch'
+             v ->> '$.version', ?1, ?1, NULL, v ->> '$.epoch'
          FROM (SELECT value AS v FROM json_each(?2) ORDER BY key)",
     )
     .bind(at)
@@ -336,7 +348,7 @@ impl Store {
                         continue;
                     }
                     let server: Option<(Option<String>,)> =
-                        sqlx::query_as("SELECT server_fields FROM records WHERE id = ?")
+                        sqlx::query_as(&format!("SELECT {SERVER_COPY} FROM records WHERE id = ?"))
                             .bind(&record_id)
                             .fetch_optional(&mut *tx)
                             .await?;
@@ -433,7 +445,9 @@ impl Store {
 
     /// [`Store::apply_pull`], with the bytes of the page's documents (downloaded and
     /// verified by the caller), by SHA-256. Documents are written after the page's other
-    /// records, in the same transaction; one whose bytes are missing is skipped.
+    /// records, in the same transaction; one whose bytes are not given is written as
+    /// metadata whose bytes are still to download ([`Store::documents_without_bytes`],
+    /// [`Store::store_downloaded_bytes`]), unless the cache holds those bytes already.
     pub async fn apply_pull_with_documents(
         &self,
         page: &PulledPage,
@@ -450,6 +464,13 @@ impl Store {
         // Records new to this device with no pending edit (most of an initial pull) are
         // inserted together, in a few statements for the whole page; the rest go one by one.
         let batched = insert_new_pulled(&mut tx, page, &at_text).await?;
+        // Likewise documents new to this device whose bytes are not given (their bytes are
+        // downloaded after the records): metadata only, two statements for the page.
+        let batched_documents = if documents.is_empty() {
+            crate::document_sync::insert_new_pulled_documents(&mut tx, page, &at_text).await?
+        } else {
+            HashSet::new()
+        };
         for r in &page.records {
             // Documents go last, once the records they belong to are here.
             if r.kind == RecordKind::Document || batched.contains(&r.id) {
@@ -529,7 +550,7 @@ impl Store {
         for r in page
             .records
             .iter()
-            .filter(|r| r.kind == RecordKind::Document)
+            .filter(|r| r.kind == RecordKind::Document && !batched_documents.contains(&r.id))
         {
             let sha = r.fields.get("sha256").and_then(Value::as_str);
             let bytes = sha.and_then(|s| documents.get(s)).map(Vec::as_slice);

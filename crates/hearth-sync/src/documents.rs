@@ -8,21 +8,33 @@
 //! the next sync asks the server how far the upload got and goes on from there). One the
 //! server refuses for good (e.g. not a Word, PDF, JPEG or PNG file) lets the batch go: the
 //! server then rejects that `put_document`, which the store keeps for a person.
+//!
+//! Pulled documents are records like any other: their metadata is applied with its page.
+//! Their bytes are downloaded once the records are pulled (the same sync), by SHA-256,
+//! verified, and stored in shared transactions; until then the cache knows the document
+//! and says its bytes are still to come.
 
 use std::collections::HashMap;
 
 use hearth_protocol::paths;
-use hearth_protocol::sync::{Change, UploadCreate, UploadFinalise, UploadStatus};
+use hearth_protocol::sync::{UploadCreate, UploadFinalise, UploadStatus};
 use hearth_store::{DocumentId, Mutation, Operation};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::engine::{Engine, SyncError, SyncEvent, SyncReport};
 
-/// Document downloads under way at once while a page is pulled (small documents are
-/// dominated by round trips and by the server's audit commit per download, which the
+/// Document downloads under way at once, after the records are pulled (small documents
+/// are dominated by round trips and by the server's audit commit per download, which the
 /// server shares among the downloads waiting for it: more at once, fewer commits).
 pub const DOWNLOADS_AT_ONCE: usize = 32;
+
+/// Documents without bytes listed from the cache at a time.
+const LIST_BATCH: u32 = 512;
+
+/// Downloaded documents stored in one local transaction, at most (or this many bytes).
+pub const STORE_BATCH_DOCUMENTS: usize = 256;
+pub const STORE_BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 /// Progress is reported at least every this many bytes of a download (and at its end).
 const DOWNLOAD_PROGRESS_STEP: u64 = 64 * 1024;
@@ -288,67 +300,99 @@ impl Engine {
         Ok(())
     }
 
-    /// Downloads and checks the bytes of the page's documents this cache lacks, by
-    /// SHA-256, [`DOWNLOADS_AT_ONCE`] at a time. A document the server will not give (not
-    /// found) is left out: the store skips it. Any other failure fails the page (nothing of
-    /// it is applied; the next sync asks again).
-    pub(crate) async fn download_for_page(
+    /// Downloads the bytes of pulled documents whose metadata is in the cache without them
+    /// ([`hearth_store::Store::documents_without_bytes`]), [`DOWNLOADS_AT_ONCE`] at a time,
+    /// checks each against its SHA-256 and size, and stores them in shared transactions
+    /// (up to [`STORE_BATCH_DOCUMENTS`] documents or [`STORE_BATCH_BYTES`] bytes each).
+    /// Bytes the server will not give (not found: e.g. access lost since the pull, which
+    /// the next pull turns into a purge) are left for the next sync. Any other failure
+    /// fails the sync; what was stored stays stored and the rest is asked for next time.
+    pub(crate) async fn download_missing(
         &self,
-        changes: &[Change],
         report: &mut SyncReport,
         progress: &(dyn Fn(SyncEvent) + Send + Sync),
-    ) -> Result<HashMap<String, Vec<u8>>, SyncError> {
+    ) -> Result<(), SyncError> {
         use futures_util::StreamExt as _;
-        let mut wanted: Vec<(Uuid, String, Option<u64>)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for c in changes
-            .iter()
-            .filter(|c| c.kind == hearth_domain::RecordKind::Document && !c.deleted)
-        {
-            let Some(sha) = c.fields.get("sha256").and_then(|v| v.as_str()) else {
-                continue;
+        let store = &self.0.store;
+        let mut after = None;
+        loop {
+            let missing = store.documents_without_bytes(after, LIST_BATCH).await?;
+            let Some(last) = missing.last() else {
+                return Ok(());
             };
-            if seen.contains(sha) || hearth_domain::document::Sha256Hex::parse(sha).is_err() {
-                continue;
-            }
-            let held = self
-                .0
-                .store
-                .document_meta(DocumentId::from_uuid(c.record_id))
-                .await?;
-            if held.is_some_and(|d| d.sha256 == sha) {
-                continue;
-            }
-            seen.insert(sha.to_owned());
-            let size = c.fields.get("size").and_then(serde_json::Value::as_u64);
-            wanted.push((c.record_id, sha.to_owned(), size));
-        }
-        let mut out = HashMap::new();
-        let mut downloads = futures_util::stream::iter(wanted.into_iter().map(
-            |(document, sha, size)| async move {
-                let got = self.download_blob(&sha, document, size, progress).await;
-                (document, sha, got)
-            },
-        ))
-        .buffer_unordered(DOWNLOADS_AT_ONCE);
-        while let Some((document, sha, got)) = downloads.next().await {
-            let bytes = match got {
-                Ok(b) => b,
-                Err(SyncError::Server { status: 404, .. }) => {
-                    tracing::warn!(document = %document, "document bytes not available");
+            after = Some(last.id);
+            let full = missing.len() == LIST_BATCH as usize;
+            // One download per distinct SHA-256; every document naming it gets the bytes.
+            let mut by_sha: HashMap<String, Vec<DocumentId>> = HashMap::new();
+            let mut wanted: Vec<(Uuid, String, u64)> = Vec::new();
+            for m in missing {
+                if hearth_domain::document::Sha256Hex::parse(&m.sha256).is_err() {
                     continue;
                 }
-                Err(e) => return Err(e),
-            };
-            report.bytes_received += bytes.len() as u64;
-            if sha_hex(&bytes) != sha {
-                return Err(SyncError::Protocol(format!(
-                    "the bytes of document {document} do not match their SHA-256"
-                )));
+                let ids = by_sha.entry(m.sha256.clone()).or_default();
+                if ids.is_empty() {
+                    wanted.push((m.id.as_uuid(), m.sha256, m.size));
+                }
+                ids.push(m.id);
             }
-            out.insert(sha, bytes);
+            let mut downloads = futures_util::stream::iter(wanted.into_iter().map(
+                |(document, sha, size)| async move {
+                    let got = self
+                        .download_blob(&sha, document, Some(size), progress)
+                        .await;
+                    (document, sha, size, got)
+                },
+            ))
+            .buffer_unordered(DOWNLOADS_AT_ONCE);
+            let mut ready: Vec<(DocumentId, Vec<u8>)> = Vec::new();
+            let mut ready_bytes = 0usize;
+            while let Some((document, sha, size, got)) = downloads.next().await {
+                let bytes = match got {
+                    Ok(b) => b,
+                    Err(SyncError::Server { status: 404, .. }) => {
+                        tracing::warn!(document = %document, "document bytes not available");
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                report.bytes_received += bytes.len() as u64;
+                if bytes.len() as u64 != size || sha_hex(&bytes) != sha {
+                    return Err(SyncError::Protocol(format!(
+                        "the bytes of document {document} do not match their SHA-256"
+                    )));
+                }
+                let ids = by_sha.remove(&sha).unwrap_or_default();
+                ready_bytes += bytes.len() * ids.len();
+                let n = ids.len();
+                for (i, id) in ids.into_iter().enumerate() {
+                    if i + 1 == n {
+                        ready.push((id, bytes));
+                        break;
+                    }
+                    ready.push((id, bytes.clone()));
+                }
+                if ready.len() >= STORE_BATCH_DOCUMENTS || ready_bytes >= STORE_BATCH_BYTES {
+                    self.store_ready(&mut ready).await?;
+                    ready_bytes = 0;
+                }
+            }
+            self.store_ready(&mut ready).await?;
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(out)
+    }
+
+    /// Stores downloaded, verified bytes in one transaction and empties `ready`.
+    async fn store_ready(&self, ready: &mut Vec<(DocumentId, Vec<u8>)>) -> Result<(), SyncError> {
+        if ready.is_empty() {
+            return Ok(());
+        }
+        let batch: Vec<(DocumentId, &[u8])> =
+            ready.iter().map(|(id, b)| (*id, b.as_slice())).collect();
+        self.0.store.store_downloaded_bytes(&batch).await?;
+        ready.clear();
+        Ok(())
     }
 
     /// The bytes named `sha`, streamed, reporting [`SyncEvent::Download`] for `document`

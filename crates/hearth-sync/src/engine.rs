@@ -1,4 +1,5 @@
-//! The engine: one sync is a push of the whole outbox, then a pull to the end of the log.
+//! The engine: one sync is a push of the whole outbox, then a pull to the end of the log,
+//! then the bytes of pulled documents not yet in the cache.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -146,9 +147,9 @@ pub enum SyncEvent {
         done: u64,
         total: u64,
     },
-    /// A pulled document's bytes coming down: `done` of `total` bytes received. Per
-    /// document, `done` never goes down and ends at `total`; the bytes are then verified
-    /// against their SHA-256 before the page is applied.
+    /// A pulled document's bytes coming down (after the records are pulled): `done` of
+    /// `total` bytes received. Per document, `done` never goes down and ends at `total`;
+    /// the bytes are then verified against their SHA-256 and stored.
     Download {
         document: uuid::Uuid,
         done: u64,
@@ -298,6 +299,8 @@ impl Engine {
             self.push(&mut report, progress).await?;
             self.pull(&mut report, progress).await?;
         }
+        // Pulled documents' bytes, once every record is in (their metadata came with it).
+        self.download_missing(&mut report, progress).await?;
         tracing::debug!(
             pushed = report.pushed,
             conflicts = report.conflicts,
@@ -479,9 +482,6 @@ impl Engine {
             report.pulled += u64::try_from(page.changes.len()).unwrap_or(0);
             report.purged += u64::try_from(page.purges.len()).unwrap_or(0);
             let more = page.more;
-            let documents = self
-                .download_for_page(&page.changes, report, progress)
-                .await?;
             let next_cursor = page.next_cursor;
             let pulled = PulledPage {
                 records: page
@@ -501,7 +501,7 @@ impl Engine {
                 cursor: next_cursor,
                 server_epoch: page.server_epoch,
             };
-            let apply = store.apply_pull_with_documents(&pulled, &documents, chrono::Utc::now());
+            let apply = store.apply_pull(&pulled, chrono::Utc::now());
             if more {
                 let (applied, next) = tokio::join!(apply, self.fetch_pull_page(next_cursor));
                 applied?;

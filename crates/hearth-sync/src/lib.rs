@@ -16,8 +16,9 @@
 //! Documents (`documents`): before a push batch goes, the bytes of each `put_document` in
 //! it are uploaded resumably (the server is asked how far it got, then 4 MiB chunks with
 //! their SHA-256, then finalise), so metadata never reaches the server before its bytes and
-//! the outbox order holds; pulled documents are downloaded by hash and verified before the
-//! page is applied. A server restored from a backup (a new epoch, or a push refused with a
+//! the outbox order holds; pulled documents' metadata is applied with its page like any
+//! record, and once every page is in, their bytes are downloaded by hash, verified and
+//! stored (in the same sync; a failure leaves them for the next one). A server restored from a backup (a new epoch, or a push refused with a
 //! gap) gets the journal of answered mutations again, then everything is pulled again.
 //!
 //! Progress (`SyncEvent`): `Pushed` after each answered push batch, `Pulled` after each
@@ -37,5 +38,7 @@
 mod documents;
 mod engine;
 
-pub use documents::{UploadReport, DOWNLOADS_AT_ONCE, UPLOAD_CHUNK_BYTES};
+pub use documents::{
+    UploadReport, DOWNLOADS_AT_ONCE, STORE_BATCH_BYTES, STORE_BATCH_DOCUMENTS, UPLOAD_CHUNK_BYTES,
+};
 pub use engine::{Engine, EngineConfig, SyncError, SyncEvent, SyncHandle, SyncReport};

@@ -90,3 +90,190 @@ async fn answered_mutations_go_back_in_front_after_a_new_epoch() {
     let draft = store.load(a.record_id).await.unwrap().unwrap();
     assert_eq!(draft.fields["x"], json!("three"));
 }
+
+fn pulled(
+    id: uuid::Uuid,
+    kind: RecordKind,
+    version: i64,
+    fields: serde_json::Value,
+) -> hearth_store::PulledRecord {
+    let serde_json::Value::Object(fields) = fields else {
+        panic!("fields must be an object")
+    };
+    hearth_store::PulledRecord {
+        id,
+        kind,
+        version,
+        epoch: 0,
+        deleted: false,
+        fields,
+        reference: None,
+    }
+}
+
+fn page(records: Vec<hearth_store::PulledRecord>, cursor: i64) -> hearth_store::PulledPage {
+    hearth_store::PulledPage {
+        records,
+        purges: Vec::new(),
+        cursor,
+        server_epoch: "epoch-1".into(),
+    }
+}
+
+/// A pulled document arrives as metadata with its page; its bytes are listed as still to
+/// download, refused when they do not match, and then stored.
+#[tokio::test]
+async fn pulled_documents_come_as_metadata_then_their_bytes() {
+    use sha2::{Digest as _, Sha256};
+    let dir = data_dir();
+    let store = open(dir.path()).await;
+    let plan = uuid::Uuid::now_v7();
+    let doc = uuid::Uuid::now_v7();
+    let bytes = b"%PDF-1.4\n% invented\n%%EOF".to_vec();
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    store
+        .apply_pull(
+            &page(
+                vec![
+                    pulled(plan, RecordKind::Plan, 1, json!({ "status": "active" })),
+                    pulled(
+                        doc,
+                        RecordKind::Document,
+                        1,
+                        json!({
+                            "record_id": plan.to_string(), "title": "Invented letter",
+                            "file_name": "letter.pdf", "content_type": "application/pdf",
+                            "size": bytes.len(), "sha256": sha,
+                        }),
+                    ),
+                ],
+                2,
+            ),
+            at(1),
+        )
+        .await
+        .unwrap();
+    let listed = store
+        .list_documents(hearth_store::RecordId::from_uuid(plan))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].title, "Invented letter");
+    let id = hearth_store::DocumentId::from_uuid(doc);
+    assert!(matches!(
+        store.get_document(id).await,
+        Err(hearth_store::StoreError::DocumentNotDownloaded(d)) if d == id
+    ));
+    let missing = store.documents_without_bytes(None, 10).await.unwrap();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(
+        (missing[0].id, missing[0].sha256.as_str()),
+        (id, sha.as_str())
+    );
+    assert!(store
+        .documents_without_bytes(Some(id), 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Other bytes are not taken.
+    let mut wrong = bytes.clone();
+    wrong[12] ^= 1;
+    assert_eq!(
+        store.store_downloaded_bytes(&[(id, &wrong)]).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        store.documents_without_bytes(None, 10).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        store.store_downloaded_bytes(&[(id, &bytes)]).await.unwrap(),
+        1
+    );
+    assert!(store
+        .documents_without_bytes(None, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.get_document(id).await.unwrap().unwrap().bytes, bytes);
+    // Stored bytes are not stored again.
+    assert_eq!(
+        store.store_downloaded_bytes(&[(id, &bytes)]).await.unwrap(),
+        0
+    );
+}
+
+/// A record pulled new keeps one copy of its fields; a local edit must not lose the
+/// server's copy: a conflict answer brings the record back to what the server has.
+#[tokio::test]
+async fn a_pulled_records_server_copy_survives_a_local_edit() {
+    let dir = data_dir();
+    let store = open(dir.path()).await;
+    let id = uuid::Uuid::now_v7();
+    store
+        .apply_pull(
+            &page(
+                vec![pulled(
+                    id,
+                    RecordKind::Plan,
+                    3,
+                    json!({ "status": "active", "a": "server", "b": "kept" }),
+                )],
+                1,
+            ),
+            at(1),
+        )
+        .await
+        .unwrap();
+    let record = hearth_store::RecordId::from_uuid(id);
+    let edit = save(&store, Some(record), 1, json!({ "a": "mine" }), 2).await;
+    let draft = store.load(record).await.unwrap().unwrap();
+    assert_eq!(draft.fields["a"], json!("mine"));
+    assert_eq!(draft.summary.version, 4);
+    store
+        .record_answers(
+            &[(
+                edit.mutation_id.unwrap(),
+                Answer::Conflict {
+                    server_version: 3,
+                    fields: Vec::new(),
+                },
+            )],
+            at(3),
+        )
+        .await
+        .unwrap();
+    let draft = store.load(record).await.unwrap().unwrap();
+    assert_eq!(
+        draft.fields["a"],
+        json!("server"),
+        "the server's copy was lost"
+    );
+    assert_eq!(draft.fields["b"], json!("kept"));
+    assert_eq!(draft.summary.version, 3);
+
+    // An applied answer moves the server's copy on from the pulled one.
+    let edit = save(&store, Some(record), 1, json!({ "b": "changed" }), 4).await;
+    store
+        .record_answers(
+            &[(
+                edit.mutation_id.unwrap(),
+                Answer::Applied {
+                    version: 4,
+                    reference: None,
+                },
+            )],
+            at(5),
+        )
+        .await
+        .unwrap();
+    let draft = store.load(record).await.unwrap().unwrap();
+    assert_eq!(draft.fields["a"], json!("server"));
+    assert_eq!(draft.fields["b"], json!("changed"));
+    assert_eq!(draft.summary.version, 4);
+    assert_eq!(draft.summary.server_version, Some(4));
+}
