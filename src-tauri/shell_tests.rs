@@ -397,3 +397,63 @@ async fn a_device_marked_for_wipe_deletes_its_cache_at_next_contact() {
         .unwrap()
         .contains("removed Hearth from this device"));
 }
+
+/// Issue 5: the first window test of sharing saw "1 conflict" on the first sync of a
+/// finished plan, and the colleague never received it. Cause: "Finish" changes the record's
+/// status with a base of the status column ("draft"), but the server keeps only the fields
+/// pushed, so it had no `status` field (null) and answered a conflict; the plan stayed a
+/// draft on the server. Here the whole path runs against a real server: finish, share, sync,
+/// no conflict, the permanent reference, and the colleague's device receives the plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finished_and_shared_plan_syncs_without_a_conflict_and_reaches_the_colleague() {
+    let server = server().await;
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let (a, _) = signed_in(&server, dir_a.path()).await;
+    let (b, b_id) = signed_in(&server, dir_b.path()).await;
+
+    let store_a = a.store.lock().await.clone().unwrap();
+    let draft = crate::plans::tests::complete(&hearth_domain::Config::builtin());
+    let id = crate::plans::tests::save_all(&store_a, &draft).await;
+    crate::plans::finish_plan(&store_a, &id, Utc::now())
+        .await
+        .unwrap();
+    crate::sharing::save_sharing(
+        &store_a,
+        &id,
+        vec![crate::sharing::SharedPerson {
+            user_id: b_id.0.to_string(),
+            name: "Test Worker".into(),
+            role: crate::sharing::ROLE_TEAM.into(),
+            active: true,
+        }],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    if let Some(runner) = a.sync.lock().await.as_ref() {
+        runner.sync_now();
+    }
+    wait_for("the plan's edits to be answered", async || {
+        store_a.counts().await.unwrap().pending_outbox == 0
+    })
+    .await;
+    assert_eq!(store_a.conflicts().await.unwrap(), vec![]);
+    let plan = crate::plans::load_plan(&store_a, &id).await.unwrap();
+    assert!(plan.reference_is_permanent, "{}", plan.reference);
+    assert!(plan.reference.starts_with("FSP-"), "{}", plan.reference);
+    assert_eq!(plan.status, hearth_store::status::COMPLETED);
+
+    let store_b = b.store.lock().await.clone().unwrap();
+    wait_for("the colleague's device to receive the plan", async || {
+        if let Some(runner) = b.sync.lock().await.as_ref() {
+            runner.sync_now();
+        }
+        crate::plans::load_plan(&store_b, &id).await.is_ok()
+    })
+    .await;
+    let theirs = crate::plans::load_plan(&store_b, &id).await.unwrap();
+    assert_eq!(theirs.reference, plan.reference);
+    assert_eq!(theirs.status, hearth_store::status::COMPLETED);
+    assert_eq!(theirs.draft.family_name, draft.family_name);
+}
