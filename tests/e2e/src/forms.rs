@@ -247,11 +247,22 @@ impl App {
             if h1s.len() == 1 && h1s[0] != title {
                 return Ok(None);
             }
-            let errors = self.errors_now().await?;
-            if !errors.is_empty() {
-                // Let the summary finish updating (it is rebuilt after each save).
-                tokio::time::sleep(Duration::from_millis(300)).await;
-                return Ok(Some(self.errors_now().await?));
+            // The press was answered with errors once the summary has taken focus (it does
+            // on every press; before it, focus was on the button). Until then the page may
+            // still show the summary of the press before, or, moving on, the next page's.
+            let summary_focused = self
+                .wd
+                .execute(
+                    r#"const a = document.activeElement;
+                       return !!(a && a.closest('[role="alert"]'));"#,
+                    vec![],
+                )
+                .await?;
+            if summary_focused.as_bool() == Some(true) {
+                let errors = self.errors_now().await?;
+                if !errors.is_empty() {
+                    return Ok(Some(errors));
+                }
             }
             if std::time::Instant::now() > deadline {
                 bail!(

@@ -109,7 +109,16 @@ impl WebDriver {
             .collect()
     }
 
+    /// Clicks the element, after scrolling it to the middle of the window: WebKitWebDriver
+    /// scrolls an element only just into view, ignoring the page's `scroll-padding`, which
+    /// leaves one at the foot of a long page under the app's fixed sync bar ("element click
+    /// intercepted"), where no user would click it.
     pub async fn click(&self, element: &Element) -> Result<()> {
+        self.execute(
+            "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' });",
+            vec![element.to_json()],
+        )
+        .await?;
         self.post(&format!("/element/{}/click", element.0), json!({}))
             .await?;
         Ok(())
