@@ -487,7 +487,9 @@ impl PlanDraft {
                 if let Some(i) = row("family_members[", "date_of_birth") {
                     self.family_members.get(i)?.date_of_birth
                 } else {
-                    self.family_plan.get(row("family_plan[", "by_when")?)?.by_when
+                    self.family_plan
+                        .get(row("family_plan[", "by_when")?)?
+                        .by_when
                 }
             }
         })

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::Value;
 
 use crate::app::App;
@@ -227,7 +227,10 @@ impl App {
             };
             for (href, message) in errors {
                 let id = href.trim_start_matches('#').to_owned();
-                let did = self.answer(&id, &message).await?;
+                let did = self
+                    .answer(&id, &message)
+                    .await
+                    .with_context(|| format!("answering #{id} (\"{message}\") on \"{title}\""))?;
                 eprintln!("  \"{title}\": \"{message}\" -> {did}");
                 shown.push((id, message));
             }
@@ -388,10 +391,7 @@ impl App {
                     self.type_text("3").await?;
                     self.key(keys::TAB).await?;
                     self.type_text(year).await?;
-                    return Ok(format!(
-                        "typed 14 3 {year} in \"{}\"",
-                        info.legend
-                    ));
+                    return Ok(format!("typed 14 3 {year} in \"{}\"", info.legend));
                 }
                 Ok(format!("typed \"{text}\" in \"{}\"", info.label))
             }
