@@ -321,10 +321,15 @@ fn to_object<T: Serialize>(value: &T) -> Result<Map<String, Value>, AppError> {
     }
 }
 
+/// Draft fields of no single step, carried by every step's save: the dates typed but not
+/// finished (keyed by path, so any page may add or clear one).
+pub(crate) const SHARED_KEYS: [&str; 1] = ["unfinished_dates"];
+
 fn step_fields(step: WizardStep, draft: &PlanDraft) -> Result<Value, AppError> {
     let all = to_object(draft)?;
     let picked: Map<String, Value> = step_keys(step)
         .iter()
+        .chain(SHARED_KEYS.iter())
         .map(|k| ((*k).to_owned(), all.get(*k).cloned().unwrap_or(Value::Null)))
         .collect();
     Ok(Value::Object(picked))
@@ -741,7 +746,7 @@ pub(crate) async fn finish_review(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::{NaiveTime, TimeZone as _};
     use hearth_domain::contact::Address;
     use hearth_domain::plan::{
@@ -768,7 +773,7 @@ mod tests {
     }
 
     /// An invented, complete plan.
-    fn complete(config: &Config) -> PlanDraft {
+    pub(crate) fn complete(config: &Config) -> PlanDraft {
         let mut p = PlanDraft::default();
         p.consent.agrees_to_share = true;
         p.practitioner.name = "Sam Testworker".into();
@@ -827,7 +832,7 @@ mod tests {
         p
     }
 
-    async fn save_all(store: &Store, draft: &PlanDraft) -> String {
+    pub(crate) async fn save_all(store: &Store, draft: &PlanDraft) -> String {
         let mut id: Option<String> = None;
         for (i, step) in WizardStep::ALL.into_iter().enumerate() {
             let saved = save_plan_step(store, id.as_deref(), step, draft, at(i as u32 + 1))
@@ -839,11 +844,12 @@ mod tests {
     }
 
     #[test]
-    fn every_draft_field_belongs_to_exactly_one_step() {
+    fn every_draft_field_belongs_to_exactly_one_step_or_is_shared() {
         let all = to_object(&PlanDraft::default()).unwrap();
         let mut keys: Vec<&str> = WizardStep::ALL
             .iter()
             .flat_map(|s| step_keys(*s).iter().copied())
+            .chain(SHARED_KEYS)
             .collect();
         keys.sort_unstable();
         let before = keys.len();
@@ -852,6 +858,91 @@ mod tests {
         let mut fields: Vec<&str> = all.keys().map(String::as_str).collect();
         fields.sort_unstable();
         assert_eq!(keys, fields);
+    }
+
+    #[test]
+    fn step_keys_agree_with_the_domain() {
+        for step in WizardStep::ALL {
+            for key in step_keys(step) {
+                assert_eq!(WizardStep::of_field(key), Some(step), "{key}");
+            }
+        }
+        for key in SHARED_KEYS {
+            assert_eq!(WizardStep::of_field(key), None, "{key}");
+        }
+    }
+
+    /// Issue 5: a date with a day and a month but no year was saved as blank (the typing
+    /// lost, "Enter the date of birth" shown). It is kept, across a reload, and its error
+    /// names the field; finishing the date clears it.
+    #[tokio::test]
+    async fn a_half_typed_date_is_kept_and_reported_until_it_is_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = temp_store(dir.path()).await;
+        let mut draft = PlanDraft::default();
+        draft.focus_child.first_name = "Zoë".into();
+        draft.unfinished_dates.insert(
+            "focus_child.date_of_birth".into(),
+            hearth_domain::plan::DateParts {
+                day: "14".into(),
+                month: "3".into(),
+                year: String::new(),
+            },
+        );
+        let saved = save_plan_step(&store, None, WizardStep::FocusChildAndParent, &draft, at(1))
+            .await
+            .unwrap();
+        let focus = &saved.steps[1];
+        assert!(
+            focus.errors.contains(&FieldError::new(
+                "focus_child.date_of_birth",
+                "The child's date of birth must include a year"
+            )),
+            "{:?}",
+            focus.errors
+        );
+        let loaded = load_plan(&store, &saved.id).await.unwrap();
+        assert_eq!(
+            loaded.draft.unfinished_dates["focus_child.date_of_birth"].day,
+            "14"
+        );
+        assert_eq!(loaded.draft.focus_child.date_of_birth, None);
+
+        // Another step's save keeps it (every save carries the whole map).
+        save_plan_step(
+            &store,
+            Some(&saved.id),
+            WizardStep::FamilyStory,
+            &loaded.draft,
+            at(2),
+        )
+        .await
+        .unwrap();
+        let mut again = load_plan(&store, &saved.id).await.unwrap().draft;
+        assert_eq!(again.unfinished_dates.len(), 1);
+
+        // Finished: the UI sends the date and drops the parts; the error is the usual one no more.
+        again.unfinished_dates.clear();
+        again.focus_child.date_of_birth = Some(d(2016, 3, 14));
+        let done = save_plan_step(
+            &store,
+            Some(&saved.id),
+            WizardStep::FocusChildAndParent,
+            &again,
+            at(3),
+        )
+        .await
+        .unwrap();
+        assert!(!done.steps[1]
+            .errors
+            .iter()
+            .any(|e| e.path == "focus_child.date_of_birth"));
+        assert!(load_plan(&store, &saved.id)
+            .await
+            .unwrap()
+            .draft
+            .unfinished_dates
+            .is_empty());
     }
 
     #[test]

@@ -397,3 +397,185 @@ async fn a_device_marked_for_wipe_deletes_its_cache_at_next_contact() {
         .unwrap()
         .contains("removed Hearth from this device"));
 }
+
+/// Issue 5: the first window test of sharing saw "1 conflict" on the first sync of a
+/// finished plan, and the colleague never received it. Cause: "Finish" changes the record's
+/// status with a base of the status column ("draft"), but the server keeps only the fields
+/// pushed, so it had no `status` field (null) and answered a conflict; the plan stayed a
+/// draft on the server. Here the whole path runs against a real server: finish, share, sync,
+/// no conflict, the permanent reference, and the colleague's device receives the plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finished_and_shared_plan_syncs_without_a_conflict_and_reaches_the_colleague() {
+    let server = server().await;
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let (a, _) = signed_in(&server, dir_a.path()).await;
+    let (b, b_id) = signed_in(&server, dir_b.path()).await;
+
+    let store_a = a.store.lock().await.clone().unwrap();
+    let draft = crate::plans::tests::complete(&hearth_domain::Config::builtin());
+    let id = crate::plans::tests::save_all(&store_a, &draft).await;
+    crate::plans::finish_plan(&store_a, &id, Utc::now())
+        .await
+        .unwrap();
+    crate::sharing::save_sharing(
+        &store_a,
+        &id,
+        vec![crate::sharing::SharedPerson {
+            user_id: b_id.0.to_string(),
+            name: "Test Worker".into(),
+            role: crate::sharing::ROLE_TEAM.into(),
+            active: true,
+        }],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    if let Some(runner) = a.sync.lock().await.as_ref() {
+        runner.sync_now();
+    }
+    wait_for("the plan's edits to be answered", async || {
+        store_a.counts().await.unwrap().pending_outbox == 0
+    })
+    .await;
+    assert_eq!(store_a.conflicts().await.unwrap(), vec![]);
+    let plan = crate::plans::load_plan(&store_a, &id).await.unwrap();
+    assert!(plan.reference_is_permanent, "{}", plan.reference);
+    assert!(plan.reference.starts_with("FSP-"), "{}", plan.reference);
+    assert_eq!(plan.status, hearth_store::status::COMPLETED);
+
+    let store_b = b.store.lock().await.clone().unwrap();
+    wait_for("the colleague's device to receive the plan", async || {
+        if let Some(runner) = b.sync.lock().await.as_ref() {
+            runner.sync_now();
+        }
+        crate::plans::load_plan(&store_b, &id).await.is_ok()
+    })
+    .await;
+    let theirs = crate::plans::load_plan(&store_b, &id).await.unwrap();
+    assert_eq!(theirs.reference, plan.reference);
+    assert_eq!(theirs.status, hearth_store::status::COMPLETED);
+    assert_eq!(theirs.draft.family_name, draft.family_name);
+}
+
+/// Issue 5's window test: after Jo authorised Alex's transfer, Jo's closing review came
+/// back from the server as conflicts. The whole path against a real server: offer,
+/// authorise, then the new owner's review closes the plan, with no conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_new_owner_closes_a_transferred_plan_through_a_review_without_a_conflict() {
+    use hearth_domain::review::{Attendee, LineProgressStatus, NextSteps};
+    let server = server().await;
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let (a, _) = signed_in(&server, dir_a.path()).await;
+    let (b, b_id) = signed_in(&server, dir_b.path()).await;
+    let b_id = b_id.0.to_string();
+    let store_a = a.store.lock().await.clone().unwrap();
+    let store_b = b.store.lock().await.clone().unwrap();
+    let sync = async |state: &AppState, store: &hearth_store::Store| {
+        if let Some(runner) = state.sync.lock().await.as_ref() {
+            runner.sync_now();
+        }
+        wait_for("every edit answered", async || {
+            store.counts().await.unwrap().pending_outbox == 0
+        })
+        .await;
+        assert_eq!(store.conflicts().await.unwrap(), vec![]);
+    };
+
+    let draft = crate::plans::tests::complete(&hearth_domain::Config::builtin());
+    let id = crate::plans::tests::save_all(&store_a, &draft).await;
+    crate::plans::finish_plan(&store_a, &id, Utc::now())
+        .await
+        .unwrap();
+    // As in the window: shared with the colleague first, and the colleague's device has it.
+    crate::sharing::save_sharing(
+        &store_a,
+        &id,
+        vec![crate::sharing::SharedPerson {
+            user_id: b_id.clone(),
+            name: "Test Worker".into(),
+            role: crate::sharing::ROLE_TEAM.into(),
+            active: true,
+        }],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    sync(&a, &store_a).await;
+    wait_for("the shared plan to reach the colleague", async || {
+        if let Some(runner) = b.sync.lock().await.as_ref() {
+            runner.sync_now();
+        }
+        crate::plans::load_plan(&store_b, &id).await.is_ok()
+    })
+    .await;
+    // The owner reviews the plan first (it goes on), as in the window.
+    let first = crate::plans::start_review(&store_a, &id, Utc::now())
+        .await
+        .unwrap();
+    let mut r = first.draft.clone();
+    r.held_on = chrono::NaiveDate::from_ymd_opt(2027, 1, 10);
+    r.attendees = vec![Attendee {
+        name: "Test Parent".into(),
+        role: "Parent".into(),
+    }];
+    r.line_progress[0].status = Some(LineProgressStatus::InProgress);
+    r.next_steps = Some(NextSteps::Continue);
+    r.updated_plan.next_review = hearth_domain::plan::NextReview {
+        date: chrono::NaiveDate::from_ymd_opt(2027, 3, 14),
+        time: chrono::NaiveTime::from_hms_opt(10, 30, 0),
+        location: "Testtown Family Hub".into(),
+    };
+    crate::plans::save_review(&store_a, &first.id, &r, Utc::now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        crate::plans::finish_review(&store_a, &first.id, Utc::now())
+            .await
+            .unwrap(),
+        crate::plans::ReviewOutcome::Completed { .. }
+    ));
+    sync(&a, &store_a).await;
+    crate::sharing::offer(&store_a, &id, &b_id, "Test Worker", false, None, Utc::now())
+        .await
+        .unwrap();
+    sync(&a, &store_a).await;
+
+    wait_for("the transfer to reach the recipient", async || {
+        if let Some(runner) = b.sync.lock().await.as_ref() {
+            runner.sync_now();
+        }
+        !crate::sharing::waiting_for(&store_b, &b_id)
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    crate::sharing::answer(&store_b, &id, &b_id, true, Utc::now())
+        .await
+        .unwrap();
+    sync(&b, &store_b).await;
+
+    let review = crate::plans::start_review(&store_b, &id, Utc::now())
+        .await
+        .unwrap();
+    let mut r = review.draft.clone();
+    r.held_on = chrono::NaiveDate::from_ymd_opt(2027, 2, 1);
+    r.attendees = vec![Attendee {
+        name: "Test Parent".into(),
+        role: "Parent".into(),
+    }];
+    r.line_progress[0].status = Some(LineProgressStatus::Achieved);
+    r.next_steps = Some(NextSteps::Close);
+    r.closure_reason = "outcomes_achieved".into();
+    crate::plans::save_review(&store_b, &review.id, &r, Utc::now())
+        .await
+        .unwrap();
+    crate::plans::finish_review(&store_b, &review.id, Utc::now())
+        .await
+        .unwrap();
+    sync(&b, &store_b).await;
+    let closed = crate::plans::load_plan(&store_b, &id).await.unwrap();
+    assert_eq!(closed.status, hearth_store::status::CLOSED);
+}

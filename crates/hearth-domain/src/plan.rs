@@ -56,6 +56,28 @@ impl WizardStep {
             .map_or(0, |i| i as u8 + 1)
     }
 
+    /// The step whose page edits the top-level draft field `key` (`family_plan` →
+    /// [`WizardStep::SummaryAndFamilyPlan`]); `None` for a field of no single step.
+    pub fn of_field(key: &str) -> Option<WizardStep> {
+        Some(match key {
+            "consent" | "practitioner" => WizardStep::ConsentAndPractitioner,
+            "focus_child" | "main_parent" | "second_parent" => WizardStep::FocusChildAndParent,
+            "family_members" => WizardStep::FamilyMembers,
+            "contacts" => WizardStep::ContactsAndKeyInformation,
+            "family_story" => WizardStep::FamilyStory,
+            "child_stories" => WizardStep::ChildStory,
+            "aspects" => WizardStep::AspectsOfLife,
+            "practitioner_summary" | "family_plan" => WizardStep::SummaryAndFamilyPlan,
+            "family_name" | "next_review" => WizardStep::FamilyNameAndReview,
+            _ => return None,
+        })
+    }
+
+    /// The step of the field at a validation path (`family_members[2].date_of_birth`).
+    pub fn of_path(path: &str) -> Option<WizardStep> {
+        WizardStep::of_field(path.split(['.', '[']).next().unwrap_or_default())
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             WizardStep::ConsentAndPractitioner => "Consent and practitioner",
@@ -276,6 +298,71 @@ pub struct NextReview {
     pub location: String,
 }
 
+/// A date as typed into the three boxes of a date input (day, month, year) while they do
+/// not make a date yet, e.g. a day and a month with no year. Kept in the draft so nothing
+/// typed is lost, and reported as an error that names the field until it is finished.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct DateParts {
+    pub day: String,
+    pub month: String,
+    pub year: String,
+}
+
+impl DateParts {
+    /// What is wrong with the parts, as the end of a sentence ("must include a year"), or
+    /// `None` when there is nothing to say (all blank, or already a real date).
+    pub fn problem(&self) -> Option<String> {
+        let parts = [
+            ("day", self.day.trim()),
+            ("month", self.month.trim()),
+            ("year", self.year.trim()),
+        ];
+        let missing: Vec<&str> = parts
+            .iter()
+            .filter(|(_, v)| v.is_empty())
+            .map(|(name, _)| *name)
+            .collect();
+        match missing.as_slice() {
+            [_, _, _] => None,
+            [one] => Some(format!("must include a {one}")),
+            [a, b] => Some(format!("must include a {a} and a {b}")),
+            _ if self.to_date().is_some() => None,
+            _ => Some("must be a real date".to_owned()),
+        }
+    }
+
+    /// The date the parts make, if they make a real one (a four-digit year).
+    pub fn to_date(&self) -> Option<NaiveDate> {
+        let year = self.year.trim();
+        if year.len() != 4 {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(
+            year.parse().ok()?,
+            self.month.trim().parse().ok()?,
+            self.day.trim().parse().ok()?,
+        )
+    }
+}
+
+/// How an unfinished date's error names its field, from the date's path.
+fn date_label(path: &str) -> Option<&'static str> {
+    let (top, rest) = path.split_once(['.', '['])?;
+    let last = rest.rsplit('.').next().unwrap_or(rest);
+    Some(match (top, last) {
+        ("consent", "consent_date") => "The date consent was given",
+        ("focus_child", "date_of_birth") => "The child's date of birth",
+        ("main_parent", "date_of_birth") => "The parent's date of birth",
+        ("second_parent", "date_of_birth") => "The second parent's date of birth",
+        ("family_members", "date_of_birth") => "This person's date of birth",
+        ("family_plan", "by_when") => "The ‘by when’ date",
+        ("next_review", "date") => "The date of the next review",
+        _ => return None,
+    })
+}
+
 /// A Family Support Plan as the wizard edits it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -305,6 +392,9 @@ pub struct PlanDraft {
     // Step 9
     pub family_name: String,
     pub next_review: NextReview,
+    /// Dates typed but not finished, by validation path (`focus_child.date_of_birth`):
+    /// each is an error on its step until its date is whole. Any step's save carries it.
+    pub unfinished_dates: BTreeMap<String, DateParts>,
 }
 
 /// A focus child: the step 2 child or a family member ticked "part of the FSP".
@@ -358,7 +448,51 @@ impl PlanDraft {
                 check_next_review(&mut e, "next_review", &self.next_review);
             }
         }
+        self.check_unfinished_dates(&mut e, step);
         e.into_vec()
+    }
+
+    /// A half-typed date on `step` is an error naming its field, in place of "Enter the
+    /// date" (a date left blank). Entries for a date now whole, or for a row no longer
+    /// there, say nothing.
+    fn check_unfinished_dates(&self, e: &mut Errors, step: WizardStep) {
+        for (path, parts) in &self.unfinished_dates {
+            if WizardStep::of_path(path) != Some(step) || self.date_at(path) != Some(None) {
+                continue;
+            }
+            let (Some(label), Some(problem)) = (date_label(path), parts.problem()) else {
+                continue;
+            };
+            e.replace_or_push(path, format!("{label} {problem}"));
+        }
+    }
+
+    /// The date at a validation path: `Some(None)` for a date field left empty, `None` when
+    /// the path names no date field of this draft (or a row that is not there).
+    fn date_at(&self, path: &str) -> Option<Option<NaiveDate>> {
+        let row = |prefix: &str, field: &str| -> Option<usize> {
+            path.strip_prefix(prefix)?
+                .strip_suffix(field)?
+                .strip_suffix("].")?
+                .parse()
+                .ok()
+        };
+        Some(match path {
+            "consent.consent_date" => self.consent.consent_date,
+            "focus_child.date_of_birth" => self.focus_child.date_of_birth,
+            "main_parent.date_of_birth" => self.main_parent.date_of_birth,
+            "second_parent.date_of_birth" => self.second_parent.as_ref()?.date_of_birth,
+            "next_review.date" => self.next_review.date,
+            _ => {
+                if let Some(i) = row("family_members[", "date_of_birth") {
+                    self.family_members.get(i)?.date_of_birth
+                } else {
+                    self.family_plan
+                        .get(row("family_plan[", "by_when")?)?
+                        .by_when
+                }
+            }
+        })
     }
 
     /// The errors of every step, in step order.
@@ -927,11 +1061,130 @@ pub(crate) mod tests {
                 time: NaiveTime::from_hms_opt(10, 30, 0),
                 location: "Testtown Family Hub".into(),
             },
+            unfinished_dates: BTreeMap::new(),
         }
     }
 
     fn paths(errors: &[FieldError]) -> Vec<&str> {
         errors.iter().map(|e| e.path.as_str()).collect()
+    }
+
+    fn parts(day: &str, month: &str, year: &str) -> DateParts {
+        DateParts {
+            day: day.into(),
+            month: month.into(),
+            year: year.into(),
+        }
+    }
+
+    #[test]
+    fn date_parts_say_what_is_missing() {
+        assert_eq!(parts("", "", "").problem(), None);
+        assert_eq!(
+            parts("14", "3", "").problem().as_deref(),
+            Some("must include a year")
+        );
+        assert_eq!(
+            parts("14", "", "").problem().as_deref(),
+            Some("must include a month and a year")
+        );
+        assert_eq!(
+            parts("", "3", "2016").problem().as_deref(),
+            Some("must include a day")
+        );
+        assert_eq!(
+            parts("31", "2", "2016").problem().as_deref(),
+            Some("must be a real date")
+        );
+        assert_eq!(
+            parts("14", "3", "16").problem().as_deref(),
+            Some("must be a real date")
+        );
+        assert_eq!(parts("14", "3", "2016").problem(), None);
+        assert_eq!(parts(" 4", "03 ", "2016").to_date(), Some(d(2016, 3, 4)));
+    }
+
+    #[test]
+    fn a_half_typed_date_is_kept_and_its_error_names_the_field() {
+        let config = Config::builtin();
+        let mut draft = complete_draft(&config);
+        draft.focus_child.date_of_birth = None;
+        draft.family_plan[0].by_when = None;
+        draft.consent.consent_date = None;
+        draft
+            .unfinished_dates
+            .insert("focus_child.date_of_birth".into(), parts("14", "3", ""));
+        draft
+            .unfinished_dates
+            .insert("family_plan[0].by_when".into(), parts("", "1", "2027"));
+        // An optional date half typed is an error too (it is not blank).
+        draft
+            .unfinished_dates
+            .insert("consent.consent_date".into(), parts("2", "", ""));
+        // A row that is not there any more, and a date finished since: nothing to say.
+        draft
+            .unfinished_dates
+            .insert("family_plan[5].by_when".into(), parts("1", "", ""));
+        draft
+            .unfinished_dates
+            .insert("next_review.date".into(), parts("1", "", ""));
+
+        let focus = draft.validate_step(WizardStep::FocusChildAndParent, &config);
+        assert_eq!(
+            focus,
+            vec![FieldError::new(
+                "focus_child.date_of_birth",
+                "The child's date of birth must include a year"
+            )]
+        );
+        let line = draft.validate_step(WizardStep::SummaryAndFamilyPlan, &config);
+        assert_eq!(
+            line,
+            vec![FieldError::new(
+                "family_plan[0].by_when",
+                "The ‘by when’ date must include a day"
+            )]
+        );
+        let consent = draft.validate_step(WizardStep::ConsentAndPractitioner, &config);
+        assert_eq!(
+            consent,
+            vec![FieldError::new(
+                "consent.consent_date",
+                "The date consent was given must include a month and a year"
+            )]
+        );
+        assert!(draft
+            .validate_step(WizardStep::FamilyNameAndReview, &config)
+            .is_empty());
+        assert_eq!(
+            Plan::parse(draft.clone(), &config).unwrap_err().paths(),
+            [
+                "consent.consent_date",
+                "focus_child.date_of_birth",
+                "family_plan[0].by_when"
+            ]
+        );
+        // What was typed survives a round trip through JSON (the cache, the server).
+        let json = serde_json::to_value(&draft).unwrap();
+        assert_eq!(
+            json["unfinished_dates"]["focus_child.date_of_birth"],
+            serde_json::json!({"day": "14", "month": "3", "year": ""})
+        );
+        let back: PlanDraft = serde_json::from_value(json).unwrap();
+        assert_eq!(back, draft);
+    }
+
+    #[test]
+    fn every_path_names_its_step() {
+        assert_eq!(
+            WizardStep::of_path("family_members[3].date_of_birth"),
+            Some(WizardStep::FamilyMembers)
+        );
+        assert_eq!(
+            WizardStep::of_path("next_review.date"),
+            Some(WizardStep::FamilyNameAndReview)
+        );
+        assert_eq!(WizardStep::of_path("unfinished_dates"), None);
     }
 
     #[test]

@@ -94,6 +94,14 @@ impl Errors {
         }
     }
 
+    /// Replaces the message of the error at `path`, or adds one there.
+    pub(crate) fn replace_or_push(&mut self, path: &str, message: String) {
+        match self.0.iter_mut().find(|e| e.path == path) {
+            Some(existing) => existing.message = message,
+            None => self.push(path, message),
+        }
+    }
+
     pub(crate) fn into_vec(self) -> Vec<FieldError> {
         self.0
     }

@@ -439,10 +439,20 @@ impl Store {
                 mutation_id: None,
             });
         }
+        // The base is the record's `status` *field*, as the server keeps it, not the status
+        // column: a record created here has no such field until its status first changes
+        // (the server stores only the fields pushed), so the column's implicit "draft"
+        // would never match the server's copy and every first status change (Finish, a
+        // closing review) would come back as a conflict.
+        let mut fields = cur.fields;
+        let new_value = Value::String(new_status.to_owned());
+        let base = fields
+            .insert("status".to_owned(), new_value.clone())
+            .unwrap_or(Value::Null);
         let change = FieldChange {
             field: "status".to_owned(),
-            base: Value::String(old),
-            value: Value::String(new_status.to_owned()),
+            base,
+            value: new_value,
         };
         let mutation_id = outbox::append(
             &mut tx,
@@ -459,9 +469,12 @@ impl Store {
         )
         .await?;
         let version = cur.version + 1;
-        sqlx::query("UPDATE records SET status = ?, version = ?, last_saved_at = ? WHERE seq = ?")
-            .bind(new_status)
-            .bind(version)
+        sqlx::query(
+            "UPDATE records SET status = ?, fields = ?, version = ?, last_saved_at = ? WHERE seq = ?",
+        )
+        .bind(new_status)
+        .bind(to_json(&fields)?)
+        .bind(version)
             .bind(time::encode(at))
             .bind(cur.seq)
             .execute(&mut *tx)

@@ -13,7 +13,7 @@ use crate::processes::{descendants, exe_of, signal, wait_gone, Prereqs, TauriDri
 use crate::webdriver::{xpath_literal, Element, Using, WebDriver};
 
 /// How long to wait for the UI to reach a state (a wait, not a timing assertion).
-pub const WAIT: Duration = Duration::from_secs(30);
+pub const WAIT: Duration = Duration::from_secs(60);
 
 /// One practitioner's device: a data folder the app keeps its encrypted cache in.
 pub struct Profile {

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::Value;
 
 use crate::app::App;
@@ -26,6 +26,8 @@ pub struct FieldInfo {
     pub hint: String,
     /// For a select: the values of its non-empty options.
     pub options: Vec<String>,
+    /// For a select: the texts of the same options (what type-ahead matches).
+    pub option_labels: Vec<String>,
     pub value: String,
     pub checked: bool,
 }
@@ -43,8 +45,20 @@ return {
   label: text(label) || text(el) || '', legend: fieldset ? text(fieldset.querySelector('legend')) : '',
   hint: hints,
   options: el.tagName === 'SELECT' ? [...el.options].filter(o => o.value !== '').map(o => o.value) : [],
+  optionLabels: el.tagName === 'SELECT' ? [...el.options].filter(o => o.value !== '').map(o => o.text.trim()) : [],
   value: 'value' in el ? String(el.value) : '', checked: !!el.checked,
 };"#;
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|o| {
+            o.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 impl App {
     /// Describes the element with this id, or `None` if there is none.
@@ -61,15 +75,8 @@ impl App {
             label: s("label"),
             legend: s("legend"),
             hint: s("hint"),
-            options: v["options"]
-                .as_array()
-                .map(|o| {
-                    o.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            options: strings(&v["options"]),
+            option_labels: strings(&v["optionLabels"]),
             value: s("value"),
             checked: v["checked"].as_bool().unwrap_or(false),
         }))
@@ -220,7 +227,10 @@ impl App {
             };
             for (href, message) in errors {
                 let id = href.trim_start_matches('#').to_owned();
-                let did = self.answer(&id, &message).await?;
+                let did = self
+                    .answer(&id, &message)
+                    .await
+                    .with_context(|| format!("answering #{id} (\"{message}\") on \"{title}\""))?;
                 eprintln!("  \"{title}\": \"{message}\" -> {did}");
                 shown.push((id, message));
             }
@@ -240,11 +250,22 @@ impl App {
             if h1s.len() == 1 && h1s[0] != title {
                 return Ok(None);
             }
-            let errors = self.errors_now().await?;
-            if !errors.is_empty() {
-                // Let the summary finish updating (it is rebuilt after each save).
-                tokio::time::sleep(Duration::from_millis(300)).await;
-                return Ok(Some(self.errors_now().await?));
+            // The press was answered with errors once the summary has taken focus (it does
+            // on every press; before it, focus was on the button). Until then the page may
+            // still show the summary of the press before, or, moving on, the next page's.
+            let summary_focused = self
+                .wd
+                .execute(
+                    r#"const a = document.activeElement;
+                       return !!(a && a.closest('[role="alert"]'));"#,
+                    vec![],
+                )
+                .await?;
+            if summary_focused.as_bool() == Some(true) {
+                let errors = self.errors_now().await?;
+                if !errors.is_empty() {
+                    return Ok(Some(errors));
+                }
             }
             if std::time::Instant::now() > deadline {
                 bail!(
@@ -255,9 +276,11 @@ impl App {
         }
     }
 
-    /// The keyboard-only version of [`answer_until_done`](Self::answer_until_done): Tab to
-    /// the button and press Enter; for each error, Tab to its summary link and press Enter
-    /// (which moves focus to the field), then answer with keys only.
+    /// The keyboard-only version of [`answer_until_done`](Self::answer_until_done), with
+    /// Tab, Enter, Space and typing only: Tab to the button and press Enter; the error
+    /// summary then has focus, so Tab reaches its first link, and Enter on it must move focus
+    /// to its field, which is answered; the other fields named are reached by Tab, in page
+    /// order, until the button comes round again. Every link's target must be on the page.
     pub async fn answer_until_done_by_keyboard(
         &self,
         title: &str,
@@ -265,42 +288,91 @@ impl App {
         rounds: usize,
     ) -> Result<Vec<(String, String)>> {
         let mut shown = Vec::new();
+        self.tab_to(button, 300).await?;
         for _ in 0..rounds {
-            self.tab_to(button, 200).await?;
             self.key(keys::ENTER).await?;
             let Some(errors) = self.after_press(title).await? else {
                 return Ok(shown);
             };
-            for (href, message) in errors {
+            for (href, message) in &errors {
+                let id = href.trim_start_matches('#');
+                if self.describe(id).await?.is_none() {
+                    bail!("on \"{title}\" the summary links \"{message}\" to #{id}, which is not on the page");
+                }
+            }
+            let mut at_button = false;
+            for (i, (href, message)) in errors.iter().enumerate() {
                 let id = href.trim_start_matches('#').to_owned();
-                // The summary has focus after a press; Tab reaches its links first.
-                self.tab_to(&message, 200).await?;
-                self.key(keys::ENTER).await?;
+                if i == 0 {
+                    // The summary has focus after a press; Tab reaches its first link.
+                    self.tab_to(message, 60).await?;
+                    self.key(keys::ENTER).await?;
+                    let landed = self.focused_id().await?;
+                    if landed != id {
+                        bail!("the summary link \"{message}\" moved focus to #{landed}, not #{id}");
+                    }
+                } else if !self.tab_to_id_or(&id, button, 300).await? {
+                    at_button = true;
+                    break;
+                }
                 let info = self
                     .describe(&id)
                     .await?
                     .ok_or_else(|| anyhow!("#{id} is not on the page"))?;
-                let did = self.answer_by_keyboard(&info, &message).await?;
+                let did = self.answer_by_keyboard(&info, message).await?;
                 eprintln!("  \"{title}\" (keyboard): \"{message}\" -> {did}");
-                shown.push((id, message));
+                shown.push((id, message.clone()));
+            }
+            if !at_button {
+                self.tab_to(button, 300).await?;
             }
         }
         bail!("\"{title}\" still shows errors after {rounds} rounds (keyboard)")
     }
 
+    /// The id of the focused element (empty for none).
+    pub async fn focused_id(&self) -> Result<String> {
+        let v = self
+            .wd
+            .execute(
+                "const a = document.activeElement; return a && a !== document.body ? a.id : '';",
+                vec![],
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Presses Tab until the element `#id` has focus (`true`), or the button reading `stop`
+    /// does first (`false`).
+    pub async fn tab_to_id_or(&self, id: &str, stop: &str, limit: usize) -> Result<bool> {
+        for _ in 0..limit {
+            self.key(keys::TAB).await?;
+            if self.focused_id().await? == id {
+                return Ok(true);
+            }
+            let (tag, name) = self.focused().await?;
+            if tag == "BUTTON" && name == stop {
+                return Ok(false);
+            }
+        }
+        bail!("Tab reached neither #{id} nor \"{stop}\" in {limit} presses")
+    }
+
     async fn answer_by_keyboard(&self, info: &FieldInfo, message: &str) -> Result<String> {
         let (tag, _) = self.focused().await?;
         if tag == "BODY" {
-            bail!(
-                "following the summary link to #{} left nothing focused",
-                info.id
-            );
+            bail!("nothing is focused to answer #{}", info.id);
         }
         match (info.tag.as_str(), info.kind.as_str()) {
             ("select", _) => {
-                // Down arrow moves to the next option; the first real one follows the blank.
-                self.key("\u{E015}").await?;
-                Ok(format!("arrowed to a choice in \"{}\"", info.label))
+                // Type-ahead: typing an option's text selects it, as on any select.
+                let pick = info
+                    .option_labels
+                    .first()
+                    .and_then(|l| l.split_whitespace().next())
+                    .ok_or_else(|| anyhow!("the list #{} has no choices", info.id))?;
+                self.type_text(pick).await?;
+                Ok(format!("typed \"{pick}\" in the list \"{}\"", info.label))
             }
             ("input", "radio") | ("input", "checkbox") => {
                 self.key(keys::SPACE).await?;
@@ -319,6 +391,7 @@ impl App {
                     self.type_text("3").await?;
                     self.key(keys::TAB).await?;
                     self.type_text(year).await?;
+                    return Ok(format!("typed 14 3 {year} in \"{}\"", info.legend));
                 }
                 Ok(format!("typed \"{text}\" in \"{}\"", info.label))
             }
@@ -335,6 +408,8 @@ pub fn invented_text(info: &FieldInfo, message: &str) -> String {
     .to_lowercase();
     if info.label == "Day" {
         "14".into()
+    } else if about.contains("time") && !about.contains("timeline") {
+        "10:30".into()
     } else if about.contains("email") {
         "invented.person@example.org.uk".into()
     } else if about.contains("phone") || info.kind == "tel" {
@@ -379,6 +454,7 @@ mod tests {
             legend: String::new(),
             hint: String::new(),
             options: vec![],
+            option_labels: vec![],
             value: String::new(),
             checked: false,
         }
@@ -398,6 +474,10 @@ mod tests {
         assert_eq!(invented_text(&field("First name", "text"), ""), "Ada");
         assert_eq!(invented_text(&field("Family name", "text"), ""), "Testwell");
         assert_eq!(invented_text(&field("Day", "text"), ""), "14");
+        assert_eq!(
+            invented_text(&field("Time of the next review", "text"), ""),
+            "10:30"
+        );
         let mut review = field("Day", "text");
         review.legend = "Date of the next review".into();
         assert_eq!(invented_year(&review, ""), "2027");

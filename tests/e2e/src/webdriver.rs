@@ -109,19 +109,35 @@ impl WebDriver {
             .collect()
     }
 
+    /// Scrolls the element to the middle of its scrolling area. WebKitWebDriver's own
+    /// "scroll into view" does not scroll the app's page area (a scrolling element above the
+    /// sync bar, not the document), so an element scrolled out of sight is "not
+    /// interactable" to it, as a practitioner would scroll to it first.
+    async fn scroll_to_middle(&self, element: &Element) -> Result<()> {
+        self.execute(
+            "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' });",
+            vec![element.to_json()],
+        )
+        .await?;
+        Ok(())
+    }
+
     pub async fn click(&self, element: &Element) -> Result<()> {
+        self.scroll_to_middle(element).await?;
         self.post(&format!("/element/{}/click", element.0), json!({}))
             .await?;
         Ok(())
     }
 
     pub async fn clear(&self, element: &Element) -> Result<()> {
+        self.scroll_to_middle(element).await?;
         self.post(&format!("/element/{}/clear", element.0), json!({}))
             .await?;
         Ok(())
     }
 
     pub async fn send_keys(&self, element: &Element, text: &str) -> Result<()> {
+        self.scroll_to_middle(element).await?;
         self.post(
             &format!("/element/{}/value", element.0),
             json!({ "text": text }),

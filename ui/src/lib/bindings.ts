@@ -220,6 +220,17 @@ export type Dashboard = {
 	records: LocalRecord[],
 };
 
+/**
+ *  A date as typed into the three boxes of a date input (day, month, year) while they do
+ *  not make a date yet, e.g. a day and a month with no year. Kept in the draft so nothing
+ *  typed is lost, and reported as an error that names the field until it is finished.
+ */
+export type DateParts = {
+	day?: string,
+	month?: string,
+	year?: string,
+};
+
 /**  What went wrong, as far as the UI needs to know to decide what to show. */
 export type ErrorCode = 
 /**  No OS keyring can hold the key: the user must set or enter a local password. */
@@ -420,6 +431,11 @@ export type PlanDraft = {
 	family_plan?: PlanLine[],
 	family_name?: string,
 	next_review?: NextReview,
+	/**
+	 *  Dates typed but not finished, by validation path (`focus_child.date_of_birth`):
+	 *  each is an error on its step until its date is whole. Any step's save carries it.
+	 */
+	unfinished_dates?: { [key in string]: DateParts },
 };
 
 /**  Everything the plan forms need to draw themselves: steps and configured lists. */

@@ -198,6 +198,7 @@ pub fn maximal_plan_draft(config: &Config) -> PlanDraft {
             time: NaiveTime::from_hms_opt(10, 30, 0),
             location: "Northfield Family Hub, room 2 (ground floor, step-free access)".into(),
         },
+        unfinished_dates: Default::default(),
     };
     draft.child_stories = draft
         .focus_children()

@@ -326,15 +326,39 @@ async fn status_changes_are_edits_and_feed_the_dashboard() {
         .set_status(p2.record_id, status::CLOSED, at(6))
         .await
         .unwrap();
+    // The base is the record's `status` field as the server keeps it: a record created
+    // here has none until its first status change (the server stores only pushed fields),
+    // so a base of "draft" would make every first Finish a conflict at sync.
     let m = store.pending_mutations(100).await.unwrap().pop().unwrap();
     assert_eq!(
         m.changes,
         vec![FieldChange {
             field: "status".into(),
-            base: json!("draft"),
+            base: json!(null),
             value: json!("closed")
         }]
     );
+    // ...and from then on the field is there, locally and in the next change's base.
+    let p2_now = store.load(p2.record_id).await.unwrap().unwrap();
+    assert_eq!(p2_now.fields.get("status"), Some(&json!("closed")));
+    assert_eq!(p2_now.summary.status, status::CLOSED);
+    store
+        .set_status(p2.record_id, status::COMPLETED, at(7))
+        .await
+        .unwrap();
+    let m = store.pending_mutations(100).await.unwrap().pop().unwrap();
+    assert_eq!(
+        m.changes,
+        vec![FieldChange {
+            field: "status".into(),
+            base: json!("closed"),
+            value: json!("completed")
+        }]
+    );
+    store
+        .set_status(p2.record_id, status::CLOSED, at(8))
+        .await
+        .unwrap();
 
     let counts = store.counts().await.unwrap();
     assert_eq!(counts.drafts.get(&RecordKind::Plan), Some(&1));
@@ -346,7 +370,7 @@ async fn status_changes_are_edits_and_feed_the_dashboard() {
             counts.closed_plans,
             counts.pending_outbox
         ),
-        (1, 1, 6)
+        (1, 1, 8)
     );
     store.close().await;
 }

@@ -2,14 +2,17 @@ import { describe, expect, it } from "vitest";
 import type { StepState, WizardStep } from "../bindings";
 import {
   addRow,
+  afterContinue,
   Autosaver,
   blankDraft,
   blankFamilyMember,
   checkedSteps,
   choiceToScore,
   completeDraft,
+  dateEntry,
   errorFor,
   fieldId,
+  initialParts,
   isoToParts,
   isoToTime,
   partsToIso,
@@ -17,10 +20,12 @@ import {
   stepOfPath,
   saveStateText,
   scoreToChoice,
+  shiftUnfinished,
   summaryLinks,
   taskState,
   timeToIso,
   ukDate,
+  withUnfinished,
 } from "./wizard";
 
 const error = (path: string, message: string) => ({ path, message });
@@ -245,5 +250,85 @@ describe("autosave", () => {
     expect(saveStateText({ kind: "saved" })).toBe("Saved");
     expect(saveStateText({ kind: "idle" })).toBe("");
     expect(saveStateText({ kind: "failed", message: "Hearth is locked." })).toBe("Not saved: Hearth is locked.");
+  });
+});
+
+const STEPS: WizardStep[] = [
+  "consent_and_practitioner",
+  "focus_child_and_parent",
+  "family_members",
+  "contacts_and_key_information",
+  "family_story",
+  "child_story",
+  "aspects_of_life",
+  "summary_and_family_plan",
+  "family_name_and_review",
+];
+
+describe("where Continue goes", () => {
+  it("goes to the next step, and to Check your answers after the last", () => {
+    expect(afterContinue(STEPS, "consent_and_practitioner", null)).toBe("focus_child_and_parent");
+    expect(afterContinue(STEPS, "aspects_of_life", null)).toBe("summary_and_family_plan");
+    expect(afterContinue(STEPS, "family_name_and_review", null)).toBe("check");
+  });
+
+  it("returns to Check your answers when the step was opened from there (Change)", () => {
+    expect(afterContinue(STEPS, "focus_child_and_parent", "check")).toBe("check");
+    expect(afterContinue(STEPS, "consent_and_practitioner", "check")).toBe("check");
+  });
+});
+
+describe("half-typed dates", () => {
+  it("keeps what was typed when the boxes do not make a date yet", () => {
+    expect(dateEntry({ day: "14", month: "3", year: "" })).toEqual({
+      iso: null,
+      unfinished: { day: "14", month: "3", year: "" },
+    });
+    expect(dateEntry({ day: "31", month: "2", year: "2016" })).toEqual({
+      iso: null,
+      unfinished: { day: "31", month: "2", year: "2016" },
+    });
+  });
+
+  it("gives the date once it is whole, and nothing when all three are blank", () => {
+    expect(dateEntry({ day: "14", month: "3", year: "2016" })).toEqual({ iso: "2016-03-14", unfinished: null });
+    expect(dateEntry({ day: " ", month: "", year: "" })).toEqual({ iso: null, unfinished: null });
+  });
+
+  it("redraws the boxes from the saved date, else from what was kept", () => {
+    expect(initialParts("2016-03-04", { day: "9", month: "", year: "" })).toEqual({ day: "4", month: "3", year: "2016" });
+    expect(initialParts(null, { day: "14", month: "3" })).toEqual({ day: "14", month: "3", year: "" });
+    expect(initialParts(null, null)).toEqual({ day: "", month: "", year: "" });
+  });
+
+  it("sets and clears an entry by path without touching the others", () => {
+    const one = withUnfinished({}, "focus_child.date_of_birth", { day: "14", month: "3", year: "" });
+    const two = withUnfinished(one, "next_review.date", { day: "1", month: "", year: "" });
+    expect(Object.keys(two).sort()).toEqual(["focus_child.date_of_birth", "next_review.date"]);
+    expect(withUnfinished(two, "focus_child.date_of_birth", null)).toEqual({
+      "next_review.date": { day: "1", month: "", year: "" },
+    });
+    expect(one).toEqual({ "focus_child.date_of_birth": { day: "14", month: "3", year: "" } });
+  });
+
+  it("moves each row's kept date with its row when a row above is removed", () => {
+    const p = (day: string) => ({ day, month: "", year: "" });
+    const map = {
+      "family_plan[0].by_when": p("1"),
+      "family_plan[1].by_when": p("2"),
+      "family_plan[2].by_when": p("3"),
+      "family_members[1].date_of_birth": p("9"),
+    };
+    expect(shiftUnfinished(map, "family_plan", 1)).toEqual({
+      "family_plan[0].by_when": p("1"),
+      "family_plan[1].by_when": p("3"),
+      "family_members[1].date_of_birth": p("9"),
+    });
+  });
+
+  it("survives a reload: completeDraft keeps the kept parts", () => {
+    const draft = completeDraft({ unfinished_dates: { "focus_child.date_of_birth": { day: "14", month: "3" } } });
+    expect(draft.unfinished_dates).toEqual({ "focus_child.date_of_birth": { day: "14", month: "3", year: "" } });
+    expect(blankDraft().unfinished_dates).toEqual({});
   });
 });

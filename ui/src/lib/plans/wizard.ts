@@ -2,7 +2,15 @@
 // element ids for field paths, each step's state on the task list, blank drafts and rows,
 // score and date conversions, and the autosave queue. Types come from Rust (bindings.ts).
 
-import type { FieldError, PlanDraft, ReviewDraft, ScoreInput, StepState, WizardStep } from "../bindings";
+import type {
+  DateParts as RustDateParts,
+  FieldError,
+  PlanDraft,
+  ReviewDraft,
+  ScoreInput,
+  StepState,
+  WizardStep,
+} from "../bindings";
 
 /** `T` with every field present: Rust sends whole drafts (serde defaults make them optional in the bindings). */
 export type Full<T> = T extends (infer U)[]
@@ -67,6 +75,21 @@ const STEP_OF_FIELD: Record<string, WizardStep> = {
 export function stepOfPath(path: string): WizardStep | undefined {
   const key = path.split(/[.[]/)[0] ?? "";
   return Object.prototype.hasOwnProperty.call(STEP_OF_FIELD, key) ? STEP_OF_FIELD[key] : undefined;
+}
+
+/**
+ * Where "Continue" on a step goes once the step has no errors: back to "Check your answers"
+ * when the step was opened from there ("Change", or a link in Finish's error summary),
+ * otherwise the next step, and "Check your answers" after the last.
+ */
+export function afterContinue(
+  steps: readonly WizardStep[],
+  step: WizardStep,
+  openedFrom: "check" | null,
+): WizardStep | "check" {
+  if (openedFrom === "check") return "check";
+  const index = steps.indexOf(step);
+  return index >= 0 && index + 1 < steps.length ? (steps[index + 1] as WizardStep) : "check";
 }
 
 export type TaskState = "not-started" | "in-progress" | "completed" | "has-errors";
@@ -159,6 +182,7 @@ export function blankDraft(): Draft {
     family_plan: [],
     family_name: "",
     next_review: { date: null, time: null, location: "" },
+    unfinished_dates: {},
   };
 }
 
@@ -196,6 +220,9 @@ export function completeDraft(stored: PlanDraft): Draft {
     family_plan: (stored.family_plan ?? []).map((l) => ({ ...blankPlanLine(), ...l }) as PlanLine),
     family_name: stored.family_name ?? "",
     next_review: { ...blank.next_review, ...stored.next_review } as Draft["next_review"],
+    unfinished_dates: Object.fromEntries(
+      Object.entries(stored.unfinished_dates ?? {}).map(([path, p]) => [path, initialParts(null, p)]),
+    ),
   };
 }
 
@@ -246,12 +273,8 @@ export function choiceToScore(choice: string): ScoreInput | null {
   return Number.isInteger(n) ? { score: n } : null;
 }
 
-/** Day, month and year as typed into a GOV.UK date input. */
-export interface DateParts {
-  day: string;
-  month: string;
-  year: string;
-}
+/** Day, month and year as typed into a GOV.UK date input (Rust's `DateParts`, every part present). */
+export type DateParts = Full<RustDateParts>;
 
 export function isoToParts(iso: string | null | undefined): DateParts {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso ?? "");
@@ -270,6 +293,61 @@ export function partsToIso(parts: DateParts): string | null {
   const date = new Date(Date.UTC(year, month - 1, day));
   if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
   return `${yearText}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+/**
+ * What a date input's three boxes mean for the draft: the ISO date when they make a real
+ * date; otherwise, if anything is typed, the parts themselves (`unfinished`), which the
+ * draft keeps under the field's path so nothing typed is lost and Rust reports the date
+ * as unfinished, naming the field. All blank: neither.
+ */
+export function dateEntry(parts: DateParts): { iso: string | null; unfinished: DateParts | null } {
+  const iso = partsToIso(parts);
+  if (iso !== null) return { iso, unfinished: null };
+  const typed = [parts.day, parts.month, parts.year].some((p) => p.trim() !== "");
+  return { iso: null, unfinished: typed ? { day: parts.day, month: parts.month, year: parts.year } : null };
+}
+
+/** The parts a date input starts from: the saved date, else what was typed and kept. */
+export function initialParts(iso: string | null | undefined, unfinished: Partial<DateParts> | null | undefined): DateParts {
+  if (iso) return isoToParts(iso);
+  return { day: unfinished?.day ?? "", month: unfinished?.month ?? "", year: unfinished?.year ?? "" };
+}
+
+/** `map` with the unfinished date at `path` set, or removed when `parts` is `null` (a new object). */
+export function withUnfinished(
+  map: Readonly<Record<string, DateParts>>,
+  path: string,
+  parts: DateParts | null,
+): Record<string, DateParts> {
+  const out: Record<string, DateParts> = {};
+  for (const [key, value] of Object.entries(map)) if (key !== path) out[key] = value;
+  if (parts !== null) out[path] = parts;
+  return out;
+}
+
+/**
+ * After row `removed` of the list at `list` (e.g. `family_plan`) is removed: its unfinished
+ * dates go, and those of later rows move up one, so each stays with its row.
+ */
+export function shiftUnfinished(
+  map: Readonly<Record<string, DateParts>>,
+  list: string,
+  removed: number,
+): Record<string, DateParts> {
+  const out: Record<string, DateParts> = {};
+  const prefix = `${list}[`;
+  for (const [key, value] of Object.entries(map)) {
+    const m = key.startsWith(prefix) ? /^\[(\d+)\](.*)$/.exec(key.slice(list.length)) : null;
+    if (!m) {
+      out[key] = value;
+      continue;
+    }
+    const index = Number(m[1]);
+    if (index === removed) continue;
+    out[index > removed ? `${list}[${index - 1}]${m[2]}` : key] = value;
+  }
+  return out;
 }
 
 /** "14:30", "9:05" or "14.30" → "14:30:00"; anything else `null`. */
