@@ -170,7 +170,10 @@ async fn conflicts_are_resolved_field_by_field_and_rejections_dismissed() -> Res
         "The server did not accept this change: You may no longer change this plan.",
         "Refusedfamily",
     ] {
-        ensure!(text.contains(shown), "\"{shown}\" is not on the page:\n{text}");
+        ensure!(
+            text.contains(shown),
+            "\"{shown}\" is not on the page:\n{text}"
+        );
     }
 
     // Saving without choosing: every unanswered choice is named and linked.
@@ -178,7 +181,10 @@ async fn conflicts_are_resolved_field_by_field_and_rejections_dismissed() -> Res
         .await?;
     let errors = eventually(|| async {
         let errors = app.error_summary().await?;
-        ensure!(errors.len() == 2, "expected two errors, the summary has {errors:?}");
+        ensure!(
+            errors.len() == 2,
+            "expected two errors, the summary has {errors:?}"
+        );
         Ok(errors)
     })
     .await?;
