@@ -371,21 +371,24 @@ async fn retired(
         refresh_expires_at: tokens.refresh_expires_at,
         now,
     };
-    let (session, outcome, reason) = match state.store.refresh_retired(old_hash, &retry).await? {
+    let (session, retried) = match state.store.refresh_retired(old_hash, &retry).await? {
         RetiredRefresh::Unknown => return Err(ApiError::Unauthenticated),
-        RetiredRefresh::Retried(session) => (
-            session,
-            "retried",
-            "the previous refresh token again, its successor unused: answer lost in transit",
-        ),
+        RetiredRefresh::Retried(session) => (session, true),
         RetiredRefresh::Revoked(session) => {
             tracing::warn!(session = %session.id, "a rotated refresh token was presented again");
-            (
-                session,
-                "replayed",
-                "a rotated refresh token was used again: device signed out",
-            )
+            (session, false)
         }
+    };
+    let (outcome, reason) = if retried {
+        (
+            "retried",
+            "the previous refresh token again, its successor unused: answer lost in transit",
+        )
+    } else {
+        (
+            "replayed",
+            "a rotated refresh token was used again: device signed out",
+        )
     };
     state
         .audit(AuditEvent {
@@ -396,10 +399,12 @@ async fn retired(
             ..state.event("auth.refresh", outcome)
         })
         .await?;
-    match outcome {
-        "retried" => Ok(Json(tokens)),
-        _ if session.device_wipe_requested => Err(ApiError::WipeDevice),
-        _ => Err(ApiError::Unauthenticated),
+    if retried {
+        Ok(Json(tokens))
+    } else if session.device_wipe_requested {
+        Err(ApiError::WipeDevice)
+    } else {
+        Err(ApiError::Unauthenticated)
     }
 }
 

@@ -4,7 +4,7 @@
 //! the pulled documents whose bytes are still to download and the storing of those bytes
 //! once downloaded and verified.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use hearth_domain::RecordKind;
 use sha2::{Digest as _, Sha256};
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::documents::{meta_from_row, DocumentMeta, CHUNK_BYTES, META_COLUMNS};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::DocumentId;
-use crate::sync::{PulledPage, PulledRecord};
+use crate::sync::{new_to_device, PulledPage, PulledRecord};
 use crate::{hex, time, Store};
 
 impl Store {
@@ -185,37 +185,7 @@ pub(crate) async fn insert_new_pulled_documents(
     page: &PulledPage,
     at: &str,
 ) -> StoreResult<HashSet<Uuid>> {
-    let mut seen: HashMap<Uuid, usize> = HashMap::new();
-    for r in &page.records {
-        *seen.entry(r.id).or_default() += 1;
-    }
-    let candidates: Vec<&PulledRecord> = page
-        .records
-        .iter()
-        .filter(|r| r.kind == RecordKind::Document && !r.deleted && seen[&r.id] == 1)
-        .collect();
-    if candidates.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let ids = serde_json::to_string(
-        &candidates
-            .iter()
-            .map(|r| r.id.to_string())
-            .collect::<Vec<_>>(),
-    )
-    .map_err(|e| StoreError::Unreadable(e.to_string()))?;
-    let known: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?1))
-         UNION SELECT record_id FROM outbox WHERE record_id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *conn)
-    .await?;
-    let known: HashSet<String> = known.into_iter().map(|(id,)| id).collect();
-    let fresh: Vec<&PulledRecord> = candidates
-        .into_iter()
-        .filter(|r| !known.contains(&r.id.to_string()))
-        .collect();
+    let fresh = new_to_device(conn, page, "documents", |r| r.kind == RecordKind::Document).await?;
     if fresh.is_empty() {
         return Ok(HashSet::new());
     }

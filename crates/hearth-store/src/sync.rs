@@ -199,6 +199,47 @@ async fn remove_record(conn: &mut SqliteConnection, record_id: &str) -> StoreRes
     Ok(true)
 }
 
+/// The page's live records that `wanted` picks and the page names once, that this device
+/// holds nowhere: not in `held_in` (the `records` or `documents` table) and with no outbox
+/// row. The bulk insert paths take these; the one-by-one paths take the rest.
+pub(crate) async fn new_to_device<'p>(
+    conn: &mut SqliteConnection,
+    page: &'p PulledPage,
+    held_in: &'static str,
+    wanted: impl Fn(&PulledRecord) -> bool,
+) -> StoreResult<Vec<&'p PulledRecord>> {
+    let mut seen: HashMap<Uuid, usize> = HashMap::new();
+    for r in &page.records {
+        *seen.entry(r.id).or_default() += 1;
+    }
+    let candidates: Vec<&PulledRecord> = page
+        .records
+        .iter()
+        .filter(|r| wanted(r) && !r.deleted && seen[&r.id] == 1)
+        .collect();
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = to_json(
+        &candidates
+            .iter()
+            .map(|r| r.id.to_string())
+            .collect::<Vec<_>>(),
+    )?;
+    let known: Vec<(String,)> = sqlx::query_as(&format!(
+        "SELECT id FROM {held_in} WHERE id IN (SELECT value FROM json_each(?1))
+         UNION SELECT record_id FROM outbox WHERE record_id IN (SELECT value FROM json_each(?1))"
+    ))
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let known: HashSet<String> = known.into_iter().map(|(id,)| id).collect();
+    Ok(candidates
+        .into_iter()
+        .filter(|r| !known.contains(&r.id.to_string()))
+        .collect())
+}
+
 /// Inserts the page's records that are new to this device, not discarded, not documents,
 /// named once in the page and with no outbox row, as the one-by-one path would leave them
 /// (the local view is the server's copy: no pending edit to re-apply; that copy is shared,
@@ -208,37 +249,7 @@ async fn insert_new_pulled(
     page: &PulledPage,
     at: &str,
 ) -> StoreResult<HashSet<Uuid>> {
-    let mut seen: HashMap<Uuid, usize> = HashMap::new();
-    for r in &page.records {
-        *seen.entry(r.id).or_default() += 1;
-    }
-    let candidates: Vec<&PulledRecord> = page
-        .records
-        .iter()
-        .filter(|r| r.kind != RecordKind::Document && !r.deleted && seen[&r.id] == 1)
-        .collect();
-    if candidates.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let ids = to_json(
-        &candidates
-            .iter()
-            .map(|r| r.id.to_string())
-            .collect::<Vec<_>>(),
-    )?;
-    // Held already, or with a pending edit: not for this path.
-    let known: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM records WHERE id IN (SELECT value FROM json_each(?1))
-         UNION SELECT record_id FROM outbox WHERE record_id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *conn)
-    .await?;
-    let known: HashSet<String> = known.into_iter().map(|(id,)| id).collect();
-    let fresh: Vec<&PulledRecord> = candidates
-        .into_iter()
-        .filter(|r| !known.contains(&r.id.to_string()))
-        .collect();
+    let fresh = new_to_device(conn, page, "records", |r| r.kind != RecordKind::Document).await?;
     if fresh.is_empty() {
         return Ok(HashSet::new());
     }

@@ -360,6 +360,25 @@ impl App {
             .collect())
     }
 
+    /// The text a screen reader hears for the dashboard tile labelled `label` (its whole
+    /// `<li>`: label, count and hint), leaving out what is `aria-hidden`.
+    pub async fn tile(&self, label: &str) -> Result<String> {
+        let text = self
+            .wd
+            .execute(
+                r#"const heard = n => n.nodeType === 3 ? n.textContent
+                     : n.nodeType === 1 && n.getAttribute('aria-hidden') === 'true' ? ''
+                     : [...n.childNodes].map(heard).join(' ');
+                   const h = [...document.querySelectorAll('h3')].find(h => h.textContent.trim() === arguments[0]);
+                   return h ? heard(h.closest('li')).replace(/\s+/g, ' ').trim() : null;"#,
+                vec![label.into()],
+            )
+            .await?;
+        text.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow!("no dashboard tile \"{label}\""))
+    }
+
     /// The whole visible text of `<main>`.
     pub async fn main_text(&self) -> Result<String> {
         let mains = self.wd.find_all(Using::Css, "main").await?;

@@ -91,3 +91,27 @@ async fn seed_plans_with(dir: &Path, keys: KeyStorage, mix: PlanMix) -> Result<u
     store.close().await;
     Ok(pending)
 }
+
+/// Makes the profile whose password-wrapped cache is in `dir` look signed in a moment ago
+/// (within the offline period, so unlocking needs no server) on a server nobody answers at
+/// now: a home visit with no signal.
+pub async fn signed_in_offline(dir: &Path, password: &str) -> Result<()> {
+    let keys = KeyStorage::PasswordWrapped {
+        password: Password::new(password),
+    };
+    let store = Store::open_or_create(dir, keys, Utc::now()).await?;
+    store
+        .set_setting("session.last_online_at", &Utc::now().to_rfc3339())
+        .await?;
+    store.close().await;
+    std::fs::write(
+        dir.join("hearth-server.json"),
+        json!({
+            "server_url": "http://127.0.0.1:9",
+            "device_id": "0192f000-0000-7000-8000-0000000000e2",
+            "signed_in": true,
+        })
+        .to_string(),
+    )?;
+    Ok(())
+}

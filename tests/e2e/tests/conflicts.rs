@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use hearth_domain::RecordKind;
 use hearth_e2e::app::eventually;
 use hearth_e2e::screens::UNLOCK;
+use hearth_e2e::seed::signed_in_offline;
 use hearth_e2e::webdriver::Using;
 use hearth_e2e::{App, Prereqs, Profile};
 use hearth_store::{Answer, ConflictField, KeyStorage, Password, StepSave, Store};
@@ -118,21 +119,8 @@ async fn conflicts_are_resolved_field_by_field_and_rejections_dismissed() -> Res
     )
     .await?;
     let pending_before = seed_conflicts(&store).await?;
-    // Online a moment ago (within the offline period), so unlocking needs no server.
-    store
-        .set_setting("session.last_online_at", &Utc::now().to_rfc3339())
-        .await?;
     store.close().await;
-    // Signed in once before, on a server nobody answers at now (a home visit, no signal).
-    std::fs::write(
-        profile.data_dir.path().join("hearth-server.json"),
-        json!({
-            "server_url": "http://127.0.0.1:9",
-            "device_id": "0192f000-0000-7000-8000-0000000000c3",
-            "signed_in": true,
-        })
-        .to_string(),
-    )?;
+    signed_in_offline(profile.data_dir.path(), PASSWORD).await?;
 
     let app = App::start(&prereqs, &profile).await?;
     app.visit(UNLOCK).await?;

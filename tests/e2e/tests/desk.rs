@@ -14,27 +14,8 @@ const ALEX: &str = "alex.demoworker@example.org.uk";
 /// The demo organisation's password (`hearth-server demo-seed`; invented).
 const DEMO_PASSWORD: &str = "hearth demo only 2026";
 
-/// The text a screen reader hears for the dashboard tile labelled `label` (its whole
-/// `<li>`: label, count and hint), leaving out what is `aria-hidden`.
-async fn tile(app: &App, label: &str) -> Result<String> {
-    let text = app
-        .wd
-        .execute(
-            r#"const heard = n => n.nodeType === 3 ? n.textContent
-                 : n.nodeType === 1 && n.getAttribute('aria-hidden') === 'true' ? ''
-                 : [...n.childNodes].map(heard).join(' ');
-               const h = [...document.querySelectorAll('h3')].find(h => h.textContent.trim() === arguments[0]);
-               return h ? heard(h.closest('li')).replace(/\s+/g, ' ').trim() : null;"#,
-            vec![label.into()],
-        )
-        .await?;
-    text.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow::anyhow!("no dashboard tile \"{label}\""))
-}
-
 async fn expect_tile(app: &App, label: &str, heard: &str) -> Result<()> {
-    let text = tile(app, label).await?;
+    let text = app.tile(label).await?;
     ensure!(
         format!(" {text} ").contains(&format!(" {heard} ")),
         "the tile \"{label}\" reads \"{text}\" to a screen reader, expected \"{heard}\""

@@ -8,7 +8,7 @@
 use anyhow::{ensure, Result};
 use hearth_e2e::app::eventually;
 use hearth_e2e::screens::UNLOCK;
-use hearth_e2e::seed::{seed_plans, PlanMix};
+use hearth_e2e::seed::{seed_plans, signed_in_offline, PlanMix};
 use hearth_e2e::webdriver::Using;
 use hearth_e2e::{App, Prereqs, Profile};
 
@@ -25,29 +25,7 @@ async fn the_sharing_section_says_looking_up_needs_a_connection() -> Result<()> 
         closed: 0,
     };
     seed_plans(profile.data_dir.path(), PASSWORD, mix).await?;
-    // Online a moment ago (within the offline period), so unlocking needs no server.
-    let store = hearth_store::Store::open_or_create(
-        profile.data_dir.path(),
-        hearth_store::KeyStorage::PasswordWrapped {
-            password: hearth_store::Password::new(PASSWORD),
-        },
-        chrono::Utc::now(),
-    )
-    .await?;
-    store
-        .set_setting("session.last_online_at", &chrono::Utc::now().to_rfc3339())
-        .await?;
-    store.close().await;
-    // Signed in once before, on a server nobody answers at now (a home visit, no signal).
-    std::fs::write(
-        profile.data_dir.path().join("hearth-server.json"),
-        serde_json::json!({
-            "server_url": "http://127.0.0.1:9",
-            "device_id": "0192f000-0000-7000-8000-0000000000e2",
-            "signed_in": true,
-        })
-        .to_string(),
-    )?;
+    signed_in_offline(profile.data_dir.path(), PASSWORD).await?;
 
     let app = App::start(&prereqs, &profile).await?;
     app.visit(UNLOCK).await?;

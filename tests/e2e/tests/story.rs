@@ -134,24 +134,6 @@ async fn press_starting(app: &App, prefix: &str) -> Result<()> {
     app.wd.click(&button).await
 }
 
-/// The text a screen reader hears for a dashboard tile (its whole `<li>`).
-async fn tile(app: &App, label: &str) -> Result<String> {
-    let text = app
-        .wd
-        .execute(
-            r#"const heard = n => n.nodeType === 3 ? n.textContent
-                 : n.nodeType === 1 && n.getAttribute('aria-hidden') === 'true' ? ''
-                 : [...n.childNodes].map(heard).join(' ');
-               const h = [...document.querySelectorAll('h3')].find(h => h.textContent.trim() === arguments[0]);
-               return h ? heard(h.closest('li')).replace(/\s+/g, ' ').trim() : null;"#,
-            vec![label.into()],
-        )
-        .await?;
-    text.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow!("no dashboard tile \"{label}\""))
-}
-
 /// Opens the plan from "My plans" (by mouse), waiting for it to be listed.
 async fn open_from_my_plans(app: &App, reference: &str) -> Result<()> {
     eventually(|| async {
@@ -299,7 +281,7 @@ async fn a_family_support_plan_from_a_home_visit_to_its_closure() -> Result<()> 
     app.type_text(DEMO_PASSWORD).await?;
     app.key(keys::ENTER).await?;
     app.visit(DASHBOARD).await?;
-    let drafts = tile(&app, "Drafts in progress").await?;
+    let drafts = app.tile("Drafts in progress").await?;
     ensure!(
         drafts.contains("1 plan"),
         "after the crash the dashboard says \"{drafts}\""
@@ -603,7 +585,7 @@ async fn a_family_support_plan_from_a_home_visit_to_its_closure() -> Result<()> 
     }
     jo_app.nav("Dashboard").await?;
     jo_app.visit(DASHBOARD).await?;
-    let closed_tile = tile(&jo_app, "Closed").await?;
+    let closed_tile = jo_app.tile("Closed").await?;
     ensure!(closed_tile.contains("1 plan"), "{closed_tile}");
 
     jo_app.quit().await?;

@@ -409,13 +409,7 @@ async fn refresh_retried_after_a_lost_answer(b: Backend) {
         StatusCode::UNAUTHORIZED
     );
 
-    let rows = app.audit_rows().await;
-    let outcomes: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.action == "auth.refresh")
-        .map(|r| r.outcome.as_str())
-        .collect();
-    assert_eq!(outcomes, ["retried", "replayed"], "{rows:?}");
+    assert_eq!(refresh_outcomes(&app).await, ["retried", "replayed"]);
 }
 
 /// A retry is accepted only just after the swap, and only while the new token is unused.
@@ -471,13 +465,7 @@ async fn refresh_retry_only_within_the_grace(b: Backend) {
         "the device is signed out"
     );
 
-    let rows = app.audit_rows().await;
-    let outcomes: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.action == "auth.refresh")
-        .map(|r| r.outcome.as_str())
-        .collect();
-    assert_eq!(outcomes, ["replayed", "replayed"], "{rows:?}");
+    assert_eq!(refresh_outcomes(&app).await, ["replayed", "replayed"]);
 }
 
 /// The same token sent twice at the same moment (both may land in one group commit):
@@ -503,4 +491,14 @@ async fn same_refresh_token_twice_at_once(b: Backend) {
         }
     }
     assert_eq!(working, 1, "exactly one answer holds the session");
+}
+
+/// The outcomes of the audited `auth.refresh` events, oldest first.
+async fn refresh_outcomes(app: &crate::helpers::TestApp) -> Vec<String> {
+    app.audit_rows()
+        .await
+        .into_iter()
+        .filter(|r| r.action == "auth.refresh")
+        .map(|r| r.outcome)
+        .collect()
 }
