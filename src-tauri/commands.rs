@@ -87,6 +87,8 @@ pub(crate) async fn dashboard_of(state: &AppState) -> Result<Dashboard, AppError
         let waiting = crate::sharing::waiting_for(&store, &me).await?;
         dashboard.plans.transfers_awaiting_me =
             Some(crate::dto::saturating_u32(waiting.len() as u64));
+        dashboard.plans.shared_with_several_coordinators =
+            Some(crate::sharing::several_coordinators_for(&store, &me).await?);
     }
     Ok(dashboard)
 }
@@ -230,15 +232,10 @@ mod tests {
         let state = password_only(dir.path());
         open_store(&state).await;
         let store = state.store.lock().await.clone().unwrap();
-        // Nobody known on this device yet: the figure waits.
-        assert_eq!(
-            dashboard_of(&state)
-                .await
-                .unwrap()
-                .plans
-                .transfers_awaiting_me,
-            None
-        );
+        // Nobody known on this device yet: the figures wait.
+        let plans = dashboard_of(&state).await.unwrap().plans;
+        assert_eq!(plans.transfers_awaiting_me, None);
+        assert_eq!(plans.shared_with_several_coordinators, None);
         let me = "0192f000-0000-7000-8000-0000000000aa";
         let account = serde_json::json!({
             "id": me, "forename": "Jo", "surname": "Invented",
@@ -275,6 +272,27 @@ mod tests {
                 .transfers_awaiting_me,
             Some(2)
         );
+        // None of those is shared with several coordinators; this one is.
+        let plans = dashboard_of(&state).await.unwrap().plans;
+        assert_eq!(plans.shared_with_several_coordinators, Some(0));
+        let coordinator =
+            |id: &str| serde_json::json!({"user_id": id, "role": "coordinator", "active": true});
+        store
+            .save_step(StepSave::new(
+                None,
+                RecordKind::Plan,
+                0,
+                serde_json::json!({"sharing": [
+                    {"user_id": me, "role": "team", "active": true},
+                    coordinator("0192f000-0000-7000-8000-0000000000bb"),
+                    coordinator("0192f000-0000-7000-8000-0000000000cc"),
+                ]}),
+                Utc::now(),
+            ))
+            .await
+            .unwrap();
+        let plans = dashboard_of(&state).await.unwrap().plans;
+        assert_eq!(plans.shared_with_several_coordinators, Some(1));
     }
 
     #[tokio::test]

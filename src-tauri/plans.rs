@@ -872,6 +872,67 @@ pub(crate) mod tests {
         }
     }
 
+    /// The review page's meeting date, as the wizard's dates: a day and a month with no
+    /// year is saved as typed, comes back on reload, and is reported by the field's name
+    /// (also by "Complete the review") until it is whole.
+    #[tokio::test]
+    async fn a_half_typed_meeting_date_is_kept_in_the_review() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = temp_store(dir.path()).await;
+        let config = Config::builtin();
+        let id = save_all(&store, &complete(&config)).await;
+        finish_plan(&store, &id, at(31)).await.unwrap();
+        let review = start_review(&store, &id, at(32)).await.unwrap();
+        let mut draft = review.draft.clone();
+        draft.attendees = vec![Attendee {
+            name: "Alex Testparent".into(),
+            role: "Parent".into(),
+        }];
+        draft.line_progress[0].status = Some(LineProgressStatus::Achieved);
+        draft.next_steps = Some(NextSteps::Close);
+        draft.closure_reason = "outcomes_achieved".into();
+        draft.unfinished_dates.insert(
+            "held_on".into(),
+            hearth_domain::plan::DateParts {
+                day: "14".into(),
+                month: "3".into(),
+                year: String::new(),
+            },
+        );
+        let named = FieldError::new(
+            "held_on",
+            "The date of the review meeting must include a year",
+        );
+        let errors = save_review(&store, &review.id, &draft, at(33))
+            .await
+            .unwrap();
+        assert_eq!(errors, vec![named.clone()]);
+        let loaded = load_review(&store, &review.id).await.unwrap();
+        assert_eq!(loaded.draft.unfinished_dates["held_on"].day, "14");
+        assert_eq!(loaded.draft.unfinished_dates["held_on"].month, "3");
+        assert_eq!(loaded.draft.held_on, None);
+        assert_eq!(loaded.errors, vec![named.clone()]);
+        let ReviewOutcome::Invalid { errors } =
+            finish_review(&store, &review.id, at(34)).await.unwrap()
+        else {
+            panic!("a review with a half-typed meeting date completed");
+        };
+        assert_eq!(errors, vec![named]);
+
+        // Finished (the window drops the parts once the three make a date).
+        draft.unfinished_dates.clear();
+        draft.held_on = Some(d(2027, 3, 14));
+        assert!(save_review(&store, &review.id, &draft, at(35))
+            .await
+            .unwrap()
+            .is_empty());
+        let outcome = finish_review(&store, &review.id, at(36)).await.unwrap();
+        assert!(
+            matches!(outcome, ReviewOutcome::Completed { .. }),
+            "{outcome:?}"
+        );
+    }
+
     /// Issue 5: a date with a day and a month but no year was saved as blank (the typing
     /// lost, "Enter the date of birth" shown). It is kept, across a reload, and its error
     /// names the field; finishing the date clears it.

@@ -213,7 +213,12 @@ pub async fn me_of(store: &Store) -> Result<Option<String>, AppError> {
 }
 
 fn people_in(fields: &serde_json::Map<String, Value>) -> Vec<SharedPerson> {
-    let Some(Value::Array(items)) = fields.get("sharing") else {
+    fields.get("sharing").map(people_of).unwrap_or_default()
+}
+
+/// The people of a `sharing` value (a list; anything else is nobody).
+fn people_of(sharing: &Value) -> Vec<SharedPerson> {
+    let Value::Array(items) = sharing else {
         return Vec::new();
     };
     items
@@ -413,6 +418,29 @@ pub async fn waiting_for(store: &Store, me: &str) -> Result<Vec<TransferWaiting>
             last_saved_at: r.summary.last_saved_at,
         })
         .collect())
+}
+
+/// How many plans shared with `me` (an active row for them on the plan's sharing list) have
+/// more than one active FSP coordinator on that list: the dashboard's "Shared plans with
+/// several coordinators" (seed 001: "any FSP with multiple coordinators that you are
+/// connected to"). From the cache's `sharing` fields, so it works offline.
+pub async fn several_coordinators_for(store: &Store, me: &str) -> Result<u32, AppError> {
+    let rows = store
+        .list_columns(RecordKind::Plan, None, &["$.sharing"])
+        .await?;
+    let n = rows
+        .iter()
+        .filter(|r| {
+            let people = people_of(&r.values[0]);
+            let shared_with_me = people.iter().any(|p| p.user_id == me && p.active);
+            let coordinators = people
+                .iter()
+                .filter(|p| p.active && p.role == ROLE_COORDINATOR)
+                .count();
+            shared_with_me && coordinators > 1
+        })
+        .count();
+    Ok(crate::dto::saturating_u32(n as u64))
 }
 
 /// Finds a colleague on the server by exact email.
@@ -659,6 +687,60 @@ mod tests {
         let s = sharing_of(&store, &id, None).await.unwrap();
         assert_eq!(s.transfer.unwrap().state, "authorised");
         assert!(waiting_for(&store, JO).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn plans_shared_with_me_with_several_active_coordinators_are_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = temp_store(dir.path()).await;
+        const ME: &str = "0192f000-0000-7000-8000-000000000001";
+        const SAM: &str = "0192f000-0000-7000-8000-00000000000c";
+        assert_eq!(several_coordinators_for(&store, ME).await.unwrap(), 0);
+        let lists = [
+            // Counted: me on it (team), Jo and Sam active coordinators.
+            vec![
+                person(ME, ROLE_TEAM, true),
+                person(JO, ROLE_COORDINATOR, true),
+                person(SAM, ROLE_COORDINATOR, true),
+            ],
+            // Counted: I am one of the two coordinators.
+            vec![
+                person(ME, ROLE_COORDINATOR, true),
+                person(JO, ROLE_COORDINATOR, true),
+            ],
+            // Not: only one coordinator is active.
+            vec![
+                person(ME, ROLE_TEAM, true),
+                person(JO, ROLE_COORDINATOR, true),
+                person(SAM, ROLE_COORDINATOR, false),
+            ],
+            // Not: several coordinators, but I am no longer active on it.
+            vec![
+                person(ME, ROLE_TEAM, false),
+                person(JO, ROLE_COORDINATOR, true),
+                person(SAM, ROLE_COORDINATOR, true),
+            ],
+            // Not: several coordinators, not shared with me at all.
+            vec![
+                person(ROBIN, ROLE_TEAM, true),
+                person(JO, ROLE_COORDINATOR, true),
+                person(SAM, ROLE_COORDINATOR, true),
+            ],
+        ];
+        let mut ids = Vec::new();
+        for people in lists {
+            let id = plan(&store).await;
+            save_sharing(&store, &id, people, at(2)).await.unwrap();
+            ids.push(id);
+        }
+        // And one never shared.
+        plan(&store).await;
+        assert_eq!(several_coordinators_for(&store, ME).await.unwrap(), 2);
+        assert_eq!(several_coordinators_for(&store, JO).await.unwrap(), 4);
+        assert_eq!(several_coordinators_for(&store, ROBIN).await.unwrap(), 1);
+        // Jo leaves the first: one coordinator left there.
+        leave(&store, &ids[0], JO, at(3)).await.unwrap();
+        assert_eq!(several_coordinators_for(&store, ME).await.unwrap(), 1);
     }
 
     #[tokio::test]

@@ -7,6 +7,7 @@
 //! `store` lock, so commands (autosave) never wait for it. A server that answers
 //! `wipe_device` (on refresh or sync) makes it wipe this device's cache.
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -136,6 +137,8 @@ async fn run(
     let store = engine.store().clone();
     let mut backoff = BACKOFF_START;
     let mut retried_token = false;
+    // Transfers already waiting when this session started are not news.
+    let mut known_transfers = transfers_waiting_ids(&store).await;
     while !stop.load(Ordering::SeqCst) {
         let wait = match access_token(&state, &store, &auth).await {
             Err(TokenProblem::Wipe) => {
@@ -187,6 +190,12 @@ async fn run(
                             if let Some(body) = new_tasks_message(tasks_before, tasks_after) {
                                 state.notify("Hearth", &body);
                             }
+                        }
+                        // After every sync that finished, not only one that pulled: a sync
+                        // that failed after applying pages leaves its offers for this one.
+                        let waiting = transfers_waiting_ids(&store).await;
+                        if let Some(body) = new_transfers_message(&mut known_transfers, waiting) {
+                            state.notify("Hearth", &body);
                         }
                         retried_token = false;
                         backoff = BACKOFF_START;
@@ -272,6 +281,37 @@ pub(crate) fn new_tasks_message(before: usize, after: usize) -> Option<String> {
     }
 }
 
+/// The plans in the cache whose transfer waits for the signed-in user to authorise it (none
+/// while this device does not know who is signed in).
+pub(crate) async fn transfers_waiting_ids(store: &Store) -> BTreeSet<String> {
+    let Ok(Some(me)) = crate::sharing::me_of(store).await else {
+        return BTreeSet::new();
+    };
+    crate::sharing::waiting_for(store, &me)
+        .await
+        .map(|w| w.into_iter().map(|t| t.plan_id).collect())
+        .unwrap_or_default()
+}
+
+/// The notification for transfers offered to the signed-in user that they have not been
+/// told of: plans waiting now that were not waiting when last looked (`known`), which then
+/// becomes what waits now, so an offer is told once (and an offer answered, then made
+/// again, is news again). Names nobody: the lock screen may show it.
+pub(crate) fn new_transfers_message(
+    known: &mut BTreeSet<String>,
+    waiting: BTreeSet<String>,
+) -> Option<String> {
+    let new = waiting.difference(known).count();
+    *known = waiting;
+    match new {
+        0 => None,
+        1 => Some("A plan is waiting for you to authorise its transfer in Hearth.".into()),
+        n => Some(format!(
+            "{n} plans are waiting for you to authorise their transfer in Hearth."
+        )),
+    }
+}
+
 fn next_backoff(backoff: &mut Duration) -> Duration {
     let wait = *backoff;
     *backoff = (*backoff * 2).min(BACKOFF_MAX);
@@ -329,6 +369,143 @@ mod tests {
         assert_eq!(
             new_tasks_message(1, 4).as_deref(),
             Some("3 new tasks have arrived in Hearth.")
+        );
+    }
+
+    fn ids(list: &[&str]) -> BTreeSet<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_transfer_offer_is_told_once_and_names_nobody() {
+        let mut known = ids(&["p1"]);
+        // Already waiting when last looked: nothing.
+        assert_eq!(new_transfers_message(&mut known, ids(&["p1"])), None);
+        assert_eq!(
+            new_transfers_message(&mut known, ids(&["p1", "p2"])).as_deref(),
+            Some("A plan is waiting for you to authorise its transfer in Hearth.")
+        );
+        // Told: not again, however many syncs follow.
+        assert_eq!(new_transfers_message(&mut known, ids(&["p1", "p2"])), None);
+        assert_eq!(
+            new_transfers_message(&mut known, ids(&["p2", "p3", "p4"])).as_deref(),
+            Some("2 plans are waiting for you to authorise their transfer in Hearth.")
+        );
+        // Answered (gone from the list), then offered again later: news again.
+        assert_eq!(new_transfers_message(&mut known, ids(&["p3", "p4"])), None);
+        assert_eq!(
+            new_transfers_message(&mut known, ids(&["p2", "p3", "p4"])).as_deref(),
+            Some("A plan is waiting for you to authorise its transfer in Hearth.")
+        );
+        assert_eq!(new_transfers_message(&mut known, BTreeSet::new()), None);
+        assert!(known.is_empty());
+    }
+
+    /// Which pulled changes make a notification: a plan pulled with a transfer to the
+    /// signed-in user awaiting authorisation, and nothing else (another recipient, an
+    /// answered transfer, a plan with no transfer); pulling it again tells nothing.
+    #[tokio::test]
+    async fn pulled_plans_offering_a_transfer_to_me_are_told_once() {
+        use hearth_domain::RecordKind;
+        use hearth_store::{DatabaseKey, KeyStorage, PulledPage, PulledRecord};
+        use serde_json::json;
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_or_create(
+            dir.path(),
+            KeyStorage::Supplied {
+                key: DatabaseKey::from_bytes([9; 32]),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let me = "0192f000-0000-7000-8000-0000000000aa";
+        let other = "0192f000-0000-7000-8000-0000000000bb";
+        // Nobody known on this device yet: nothing waits for anyone.
+        assert!(transfers_waiting_ids(&store).await.is_empty());
+        let account = json!({
+            "id": me, "forename": "Jo", "surname": "Invented",
+            "email": "jo.invented@example.org.uk", "roles": ["practitioner"],
+            "services": [], "work_groups": [], "out_of_office": null, "active": true
+        });
+        store
+            .set_setting(keys::ACCOUNT, &account.to_string())
+            .await
+            .unwrap();
+        let mut known = transfers_waiting_ids(&store).await;
+        assert!(known.is_empty());
+
+        let plan = |id: uuid::Uuid, version: i64, transfer: serde_json::Value| PulledRecord {
+            id,
+            kind: RecordKind::Plan,
+            version,
+            epoch: 0,
+            deleted: false,
+            fields: json!({"family_name": "Testfamily", "transfer": transfer})
+                .as_object()
+                .unwrap()
+                .clone(),
+            reference: None,
+        };
+        let offer =
+            |to: &str, state: &str| json!({"to": to, "state": state, "sender_leaves": false});
+        let ids_of = |n: usize| (0..n).map(|_| uuid::Uuid::now_v7()).collect::<Vec<_>>();
+        let p = ids_of(5);
+        let pull = async |cursor: i64, records: Vec<PulledRecord>| {
+            store
+                .apply_pull(
+                    &PulledPage {
+                        records,
+                        purges: Vec::new(),
+                        cursor,
+                        server_epoch: "e1".into(),
+                    },
+                    Utc::now(),
+                )
+                .await
+                .unwrap();
+        };
+        pull(
+            1,
+            vec![
+                plan(p[0], 1, offer(other, "awaiting_authorisation")),
+                plan(p[1], 1, offer(me, "refused")),
+                plan(p[2], 1, serde_json::Value::Null),
+            ],
+        )
+        .await;
+        let waiting = transfers_waiting_ids(&store).await;
+        assert_eq!(new_transfers_message(&mut known, waiting), None);
+
+        pull(
+            2,
+            vec![
+                plan(p[3], 1, offer(me, "awaiting_authorisation")),
+                plan(p[4], 1, offer(me, "authorised")),
+            ],
+        )
+        .await;
+        let waiting = transfers_waiting_ids(&store).await;
+        assert_eq!(waiting, ids(&[&p[3].to_string()]));
+        assert_eq!(
+            new_transfers_message(&mut known, waiting).as_deref(),
+            Some("A plan is waiting for you to authorise its transfer in Hearth.")
+        );
+        // The same offer pulled again (another change to the plan): not told again.
+        let mut again = plan(p[3], 2, offer(me, "awaiting_authorisation"));
+        again
+            .fields
+            .insert("family_name".into(), json!("Othertestfamily"));
+        pull(3, vec![again]).await;
+        let waiting = transfers_waiting_ids(&store).await;
+        assert_eq!(new_transfers_message(&mut known, waiting), None);
+        // A plan already here is offered to me: news.
+        pull(4, vec![plan(p[2], 2, offer(me, "awaiting_authorisation"))]).await;
+        let waiting = transfers_waiting_ids(&store).await;
+        assert_eq!(
+            new_transfers_message(&mut known, waiting).as_deref(),
+            Some("A plan is waiting for you to authorise its transfer in Hearth.")
         );
     }
 

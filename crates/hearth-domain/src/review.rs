@@ -2,12 +2,14 @@
 //! from the current plan), aspects re-scored, progress on each plan line, and either the
 //! next review date or the plan's closure with a reason from the configured list.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 
 use crate::config::{self, Config};
-use crate::plan::{Plan, PlanDraft, PlanEvent, WizardStep};
+use crate::plan::{DateParts, Plan, PlanDraft, PlanEvent, WizardStep};
 use crate::validation::{item, join, Errors, FieldError, ValidationErrors};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +72,10 @@ pub struct ReviewDraft {
     pub next_steps: Option<NextSteps>,
     /// Code from [`Config::closure_reasons`]; required when closing.
     pub closure_reason: String,
+    /// The review's own dates typed but not finished (`held_on`), kept as the wizard keeps
+    /// the plan's (dates inside the updated plan are in its own `unfinished_dates`): an
+    /// error naming the field until the date is whole.
+    pub unfinished_dates: BTreeMap<String, DateParts>,
 }
 
 impl ReviewDraft {
@@ -101,6 +107,18 @@ impl ReviewDraft {
             &self.held_on,
             "Enter the date of the review meeting",
         );
+        // A meeting date typed but not finished: named, in place of "Enter the date".
+        if let (None, Some(problem)) = (
+            self.held_on,
+            self.unfinished_dates
+                .get("held_on")
+                .and_then(DateParts::problem),
+        ) {
+            e.replace_or_push(
+                "held_on",
+                format!("The date of the review meeting {problem}"),
+            );
+        }
         if self.attendees.is_empty() {
             e.push("attendees", "Add who attended the review");
         }
@@ -286,6 +304,52 @@ mod tests {
         r.updated_plan.next_review = complete_draft(&config).next_review;
         let review = Review::parse(r, &config).unwrap();
         assert_eq!(review.plan_event(), None);
+    }
+
+    #[test]
+    fn a_half_typed_meeting_date_is_kept_and_named_until_it_is_whole() {
+        let config = Config::builtin();
+        let mut r = filled(&config);
+        r.next_steps = Some(NextSteps::Close);
+        r.closure_reason = "outcomes_achieved".into();
+        r.held_on = None;
+        r.unfinished_dates.insert(
+            "held_on".into(),
+            DateParts {
+                day: "14".into(),
+                month: "3".into(),
+                year: String::new(),
+            },
+        );
+        // It survives a save (the draft's JSON) as typed.
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["unfinished_dates"]["held_on"]["day"], "14");
+        let back: ReviewDraft = serde_json::from_value(json).unwrap();
+        assert_eq!(back, r);
+        // One error for the field, naming it, in place of "Enter the date".
+        assert_eq!(
+            r.validate(&config),
+            vec![FieldError::new(
+                "held_on",
+                "The date of the review meeting must include a year"
+            )]
+        );
+        assert!(Review::parse(r.clone(), &config).is_err());
+        r.unfinished_dates.get_mut("held_on").unwrap().year = "27".into();
+        assert_eq!(
+            r.validate(&config)[0].message,
+            "The date of the review meeting must be a real date"
+        );
+        // Finished: the date speaks for itself and the parts say nothing.
+        r.held_on = Some(d(2027, 3, 14));
+        assert_eq!(r.validate(&config), vec![]);
+        // All blank again: the ordinary "Enter the date".
+        r.held_on = None;
+        r.unfinished_dates.clear();
+        assert_eq!(
+            r.validate(&config)[0].message,
+            "Enter the date of the review meeting"
+        );
     }
 
     #[test]

@@ -407,7 +407,18 @@ fn sharing_effects(
     }
 }
 
-pub(crate) fn decide(actor: &Actor, m: &PushMutation, cur: Option<&Current>) -> Decision {
+/// Decides a mutation against the record as it is. `own_bumps`: the mutation was made under
+/// an earlier epoch, but every bump since then was caused by the same client's own earlier
+/// mutations (the recipient of a transfer editing on the device that authorised it, before
+/// that device pulled the new epoch; see [`OWN_BUMPS`]). Such a mutation is judged as if made
+/// under the current epoch: its sender must be the record's editor now, and its version and
+/// field bases must still hold.
+pub(crate) fn decide(
+    actor: &Actor,
+    m: &PushMutation,
+    cur: Option<&Current>,
+    own_bumps: bool,
+) -> Decision {
     // A plan's sharing list is checked whoever sends it.
     if m.kind.as_str() == "plan" && !is_delete(m.operation) {
         if let Some(c) = m.changes.iter().find(|c| c.field == "sharing") {
@@ -433,9 +444,9 @@ pub(crate) fn decide(actor: &Actor, m: &PushMutation, cur: Option<&Current>) -> 
             create: true,
         };
     };
-    // Made under an earlier editor (before a transfer or a re-assign): a conflict for a
-    // person to resolve, whoever sent it, never an overwrite.
-    let stale_epoch = cur.epoch != m.epoch;
+    // Made under an earlier editor (before a transfer or a re-assign someone else made): a
+    // conflict for a person to resolve, whoever sent it, never an overwrite.
+    let stale_epoch = cur.epoch != m.epoch && !(own_bumps && m.epoch < cur.epoch);
     if !stale_epoch {
         if let Err(reason) = may_edit(actor, m, cur) {
             return Decision::Reject(reason);
@@ -477,6 +488,12 @@ pub(crate) fn decide(actor: &Actor, m: &PushMutation, cur: Option<&Current>) -> 
         create: false,
     }
 }
+
+/// How many of a record's epoch bumps after `$2` up to `$3` were caused by client `$4`
+/// with a mutation before `$5` (`sync_epoch_bumps`, one row per bump). When that is every
+/// bump in between, a mutation made under epoch `$2` knew of them all.
+pub(crate) const OWN_BUMPS: &str = "SELECT COUNT(*) FROM sync_epoch_bumps WHERE record_id = $1 \
+     AND epoch > $2 AND epoch <= $3 AND client_id = $4 AND mutation_id < $5";
 
 /// Told to a device that pushes to a record it may not write (the audit row keeps the
 /// rule's own reason).
@@ -791,9 +808,24 @@ macro_rules! sync_sql {
                     }
                     denied = access(p.actor, Action::Write, &next, parent.as_ref()).err();
                 }
+                // Made under an earlier epoch: were all the bumps since this client's own?
+                let own_bumps = match &cur {
+                    Some(c) if m.epoch >= 0 && m.epoch < c.epoch => {
+                        let (n,): (i64,) = sqlx::query_as($crate::sync_db::OWN_BUMPS)
+                            .bind(&record)
+                            .bind(m.epoch)
+                            .bind(c.epoch)
+                            .bind(&client)
+                            .bind(m.mutation_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        n == c.epoch - m.epoch
+                    }
+                    _ => false,
+                };
                 let decision = match denied {
                     Some(_) => Decision::Reject(NO_ACCESS),
-                    None => decide(p.actor, m, cur.as_ref()),
+                    None => decide(p.actor, m, cur.as_ref(), own_bumps),
                 };
                 let (outcome, audit_outcome, reason) = match decision {
                     Decision::Apply {
@@ -880,6 +912,21 @@ macro_rules! sync_sql {
                             .bind(&cols.parent)
                             .bind(epoch)
                             .bind(effects.new_owner.as_ref().unwrap_or(&owner))
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        if effects.bump_epoch && !create {
+                            // Who moved the epoch on: their later edits made under the old
+                            // one still apply (`OWN_BUMPS`), anyone else's are conflicts.
+                            sqlx::query(
+                                "INSERT INTO sync_epoch_bumps (record_id, epoch, client_id, \
+                                 mutation_id, at) VALUES ($1, $2, $3, $4, $5)",
+                            )
+                            .bind(&record)
+                            .bind(epoch)
+                            .bind(&client)
+                            .bind(m.mutation_id)
+                            .bind(now)
                             .execute(&mut *tx)
                             .await?;
                         }

@@ -571,6 +571,12 @@ export type ReviewDraft = {
 	next_steps?: NextSteps | null,
 	/**  Code from [`Config::closure_reasons`]; required when closing. */
 	closure_reason?: string,
+	/**
+	 *  The review's own dates typed but not finished (`held_on`), kept as the wizard keeps
+	 *  the plan's (dates inside the updated plan are in its own `unfinished_dates`): an
+	 *  error naming the field until the date is whole.
+	 */
+	unfinished_dates?: { [key in string]: DateParts },
 };
 
 /**  What "Save review" did. */

@@ -45,6 +45,19 @@ describe("dashboardTiles", () => {
   });
 });
 
+describe("the shared plans with several coordinators tile", () => {
+  it("shows the store's count once this device knows who is signed in", () => {
+    const tile = (n: number | null) =>
+      dashboardTiles({ ...counts, sharedWithSeveralCoordinators: n }).find((t) => t.id === "sharedWithSeveralCoordinators")!;
+    expect(tile(null).count).toBeNull();
+    expect(tileCountText(tile(null))).toBe(AFTER_FIRST_SYNC);
+    expect(tile(0).count).toBe(0);
+    expect(tileCountText(tile(0))).toBe("0 plans");
+    expect(tileCountText(tile(2))).toBe("2 plans");
+    expect(tile(2).hint).toBe("Plans shared with you that have more than one coordinator");
+  });
+});
+
 describe("tileCountText", () => {
   it("reads counts as plans and unknown counts as waiting for sync", () => {
     const [drafts, completed, overdue] = dashboardTiles({ ...counts, draftsInProgress: 1 });

@@ -1,6 +1,7 @@
 //! Single editor with epochs (DESIGN.md "Sync protocol" 4): a task re-assign and an
 //! accepted plan transfer bump the record's epoch in the same transaction; an edit pushed
-//! under the old epoch becomes a conflict (not applied, not lost); whoever loses access by
+//! under the old epoch becomes a conflict (not applied, not lost) unless every bump since
+//! was the pushing client's own earlier mutation; whoever loses access by
 //! it gets a purge for the record and what is attached to it on their next pull, although
 //! nothing they could see changed.
 
@@ -96,8 +97,10 @@ async fn reassign_bumps_the_epoch_and_purges_the_old_assignee(b: Backend) {
     let t = now.changes.iter().find(|c| c.record_id == task).unwrap();
     assert_eq!((t.version, t.epoch), (2, 1));
 
-    // An edit made under the old epoch is a conflict: kept for a person, not applied.
-    let stale = alex
+    // An edit made under the old epoch on a device that did not re-assign it (Alex's
+    // second laptop) is a conflict: kept for a person, not applied.
+    let mut alex_laptop = alex.other_client();
+    let stale = alex_laptop
         .push(
             &app,
             task,
@@ -143,6 +146,64 @@ async fn reassign_bumps_the_epoch_and_purges_the_old_assignee(b: Backend) {
         )
         .await;
     assert!(matches!(r, Outcome::Rejected { .. }), "{r:?}");
+
+    // The device that re-assigned it edits on, still under epoch 0 (it has not pulled):
+    // the only bump since was its own, so the edit applies, base checks and all.
+    let (version, _) = applied(
+        &alex
+            .push(
+                &app,
+                task,
+                "task",
+                "update",
+                (2, 0),
+                &[("note", Value::Null, json!("invented note"))],
+            )
+            .await,
+    );
+    assert_eq!(version, 3);
+    // A stale base is still a conflict, epoch or not.
+    let r = alex
+        .push(
+            &app,
+            task,
+            "task",
+            "update",
+            (3, 0),
+            &[("note", Value::Null, json!("another note"))],
+        )
+        .await;
+    assert!(matches!(r, Outcome::Conflict { version: 3, .. }), "{r:?}");
+    // The second laptop (up to date) re-assigns it back to Robin: a bump by another
+    // client, so the first device's next edit under epoch 0 or 1 is a conflict again.
+    applied(
+        &alex_laptop
+            .push(
+                &app,
+                task,
+                "task",
+                "update",
+                (3, 1),
+                &[("assignee_id", json!(jo.user), json!(robin.user))],
+            )
+            .await,
+    );
+    let now = pull(&app, &alex, 0).await;
+    let t = now.changes.iter().find(|c| c.record_id == task).unwrap();
+    assert_eq!((t.version, t.epoch), (4, 2));
+    for epoch in [0, 1] {
+        let r = alex
+            .push(
+                &app,
+                task,
+                "task",
+                "update",
+                (4, epoch),
+                &[("note", json!("invented note"), json!("changed"))],
+            )
+            .await;
+        assert!(matches!(r, Outcome::Conflict { version: 4, .. }), "{r:?}");
+    }
 }
 
 async fn accepted_transfer_moves_the_plan_and_purges_the_sender(b: Backend) {
@@ -227,9 +288,10 @@ async fn accepted_transfer_moves_the_plan_and_purges_the_sender(b: Backend) {
     );
     assert_eq!(version, 3);
 
-    // Jo's next edit, still under epoch 0, is a conflict; under epoch 1 it applies.
-    let r = jo
-        .push(
+    // Jo's next edit from the same device, still under epoch 0 (made before it pulled the
+    // new epoch), applies: the only bump since was Jo's own authorisation.
+    let (version, _) = applied(
+        &jo.push(
             &app,
             plan,
             "plan",
@@ -237,21 +299,38 @@ async fn accepted_transfer_moves_the_plan_and_purges_the_sender(b: Backend) {
             (3, 0),
             &[("family_name", json!("Testfamily"), json!("Otherfamily"))],
         )
-        .await;
-    assert!(matches!(r, Outcome::Conflict { version: 3, .. }), "{r:?}");
+        .await,
+    );
+    assert_eq!(version, 4);
     let p = pull(&app, &jo, 0).await;
     let c = p.changes.iter().find(|c| c.record_id == plan).unwrap();
-    assert_eq!((c.version, c.epoch), (3, 1));
-    applied(
-        &jo.push(
+    assert_eq!((c.version, c.epoch), (4, 1));
+    assert_eq!(c.fields["family_name"], json!("Otherfamily"));
+    // Jo's other device, which did not authorise it: under epoch 0 a conflict, under
+    // epoch 1 applied.
+    let mut jo_laptop = jo.other_client();
+    let r = jo_laptop
+        .push(
             &app,
             plan,
             "plan",
             "update",
-            (3, 1),
-            &[("family_name", json!("Testfamily"), json!("Otherfamily"))],
+            (4, 0),
+            &[("family_name", json!("Otherfamily"), json!("Thirdfamily"))],
         )
-        .await,
+        .await;
+    assert!(matches!(r, Outcome::Conflict { version: 4, .. }), "{r:?}");
+    applied(
+        &jo_laptop
+            .push(
+                &app,
+                plan,
+                "plan",
+                "update",
+                (4, 1),
+                &[("family_name", json!("Otherfamily"), json!("Thirdfamily"))],
+            )
+            .await,
     );
 
     // Alex left with the transfer: their edit is refused (audited), and their next pull

@@ -61,6 +61,17 @@ pub fn mutation(
 }
 
 impl Device {
+    /// Another sync client of the same user (as a second laptop's store would be), from
+    /// its first mutation.
+    pub fn other_client(&self) -> Device {
+        Device {
+            token: self.token.clone(),
+            user: self.user.clone(),
+            client: Uuid::now_v7(),
+            next: 1,
+        }
+    }
+
     /// Pushes one mutation (numbered here) and returns its outcome.
     pub async fn push(
         &mut self,
@@ -166,9 +177,10 @@ async fn task_assigned_reassigned_and_retracted(b: Backend) {
         "{m}"
     );
 
-    // An edit that is not applied (made under the epoch before the re-assign) sends
-    // nothing; then the retraction tells Jo.
-    let stale = alex
+    // An edit that is not applied (made on Alex's other laptop under the epoch before the
+    // re-assign) sends nothing; then the retraction tells Jo.
+    let mut alex_laptop = alex.other_client();
+    let stale = alex_laptop
         .push(
             &app,
             task,

@@ -9,6 +9,7 @@ import {
   checkedSteps,
   choiceToScore,
   completeDraft,
+  completeReview,
   dateEntry,
   errorFor,
   fieldId,
@@ -330,5 +331,21 @@ describe("half-typed dates", () => {
     const draft = completeDraft({ unfinished_dates: { "focus_child.date_of_birth": { day: "14", month: "3" } } });
     expect(draft.unfinished_dates).toEqual({ "focus_child.date_of_birth": { day: "14", month: "3", year: "" } });
     expect(blankDraft().unfinished_dates).toEqual({});
+  });
+
+  it("keeps a review's half-typed meeting date beside the updated plan's own", () => {
+    const review = completeReview({
+      held_on: null,
+      unfinished_dates: { held_on: { day: "14", month: "3" } },
+      updated_plan: { unfinished_dates: { "next_review.date": { day: "1", month: "", year: "" } } },
+    } as Parameters<typeof completeReview>[0]);
+    expect(review.unfinished_dates).toEqual({ held_on: { day: "14", month: "3", year: "" } });
+    expect(review.updated_plan.unfinished_dates).toEqual({ "next_review.date": { day: "1", month: "", year: "" } });
+    // The boxes come back as typed, and finishing the date drops the kept parts.
+    expect(initialParts(review.held_on, review.unfinished_dates["held_on"])).toEqual({ day: "14", month: "3", year: "" });
+    const finished = dateEntry({ day: "14", month: "3", year: "2027" });
+    expect(finished.iso).toBe("2027-03-14");
+    expect(withUnfinished(review.unfinished_dates, "held_on", finished.unfinished)).toEqual({});
+    expect(completeReview({} as Parameters<typeof completeReview>[0]).unfinished_dates).toEqual({});
   });
 });

@@ -241,6 +241,9 @@ export function completeReview(stored: ReviewDraft): FullReview {
     review_summary: stored.review_summary ?? "",
     next_steps: stored.next_steps ?? null,
     closure_reason: stored.closure_reason ?? "",
+    unfinished_dates: Object.fromEntries(
+      Object.entries(stored.unfinished_dates ?? {}).map(([path, p]) => [path, initialParts(null, p)]),
+    ),
   };
 }
 
