@@ -10,7 +10,7 @@ export CI ?=
 DEBIAN_PACKAGES := build-essential pkg-config curl file libssl-dev libgtk-3-dev \
 	libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev patchelf \
 	xvfb xauth dbus-x11 webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core \
-	gnome-keyring libsecret-tools dbus libdbus-1-dev python3-aiosmtpd python3-venv
+	gnome-keyring libsecret-tools dbus libdbus-1-dev python3-aiosmtpd python3-venv xdotool
 
 .PHONY: help deps deps-debian deps-bench deps-npm deps-python deps-e2e ui run server test test-rust test-ui test-api test-e2e lint bench bench-e2e bindings clean
 

@@ -57,6 +57,13 @@ fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook(
             "conflicts_list",
             "connect_server",
             "dashboard",
+            "document_add",
+            "document_choose",
+            "document_edit",
+            "document_open",
+            "document_relink",
+            "document_staged",
+            "documents_list",
             "lock",
             "open_saved_pdf",
             "plan_finish",
@@ -101,10 +108,12 @@ fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook(
         .iter()
         .map(|p| p.as_str().expect("permission identifier").to_owned())
         .collect();
-    let wanted: BTreeSet<String> = commands
+    let mut wanted: BTreeSet<String> = commands
         .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .collect();
+    // Listening to the app's own events (the hook narrows it to EVENTS, checked below).
+    wanted.extend(LISTEN_PERMISSIONS.map(String::from));
     assert_eq!(
         granted, wanted,
         "the main window must be granted exactly the app's commands"
@@ -127,7 +136,41 @@ fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook(
         allowed, commands,
         "the isolation hook must allow exactly the app's commands"
     );
+
+    // The events the hook lets the window listen to are exactly the app's typed events.
+    let events_block = hook
+        .split("const EVENTS = [")
+        .nth(1)
+        .and_then(|rest| rest.split("];").next())
+        .expect("ui-isolation/index.js defines `const EVENTS = [ ... ];`");
+    let listened: BTreeSet<String> = events_block
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    let registered: BTreeSet<String> = fresh_bindings()
+        .split("makeEvent<")
+        .skip(1)
+        .filter_map(|rest| rest.split("(\"").nth(1)?.split('"').next())
+        .filter(|name| name.contains("://"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        listened,
+        ["documents://dropped", "documents://saved"]
+            .map(String::from)
+            .into(),
+        "the isolation hook lets the window listen to Hearth's own events only"
+    );
+    assert_eq!(
+        registered, listened,
+        "the hook's EVENTS must be the events registered in specta_builder"
+    );
 }
+
+/// The only permissions besides the app's own commands: listening to its own events.
+const LISTEN_PERMISSIONS: [&str; 2] = ["core:event:allow-listen", "core:event:allow-unlisten"];
 
 /// The window's security settings: loosening any of them must be a deliberate change here.
 #[test]
@@ -207,8 +250,10 @@ fn csp_isolation_and_capabilities_stay_tight() {
             .as_str()
             .expect("plain permission identifiers, no scopes");
         assert!(
-            permission.starts_with("allow-") && !permission.contains(':'),
-            "{permission}: plugin and core permissions are not granted to the window"
+            (permission.starts_with("allow-") && !permission.contains(':'))
+                || LISTEN_PERMISSIONS.contains(&permission),
+            "{permission}: plugin and core permissions are not granted to the window \
+             (listening to Hearth's own events aside)"
         );
     }
 }

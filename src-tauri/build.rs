@@ -39,6 +39,13 @@ const COMMANDS: &[&str] = &[
     "transfers_waiting",
     "conflicts_list",
     "conflict_resolve",
+    "documents_list",
+    "document_choose",
+    "document_staged",
+    "document_add",
+    "document_open",
+    "document_edit",
+    "document_relink",
 ];
 
 fn main() {

@@ -23,6 +23,11 @@
 //! `conflicts_list` and `conflict_resolve` (module `conflicts`) feed the conflicts screen:
 //! base, mine and theirs per field of each edit the server did not apply.
 //!
+//! Documents (module `documents`): the plan view's list, "Add a document" (the system's file
+//! dialog, or files dropped on the window: `documents://dropped`), open read-only, "Edit in
+//! Word" with each save stored back (`documents://saved`), and "Move to another plan".
+//! Decrypted copies live in one private temporary folder, deleted on lock, sign-out and exit.
+//!
 //! "Download / print": `print_record` lays a record out as a PDF (module `printing`, no window
 //! needed), asks where to save it with the system's save dialog (rfd) and writes it;
 //! `open_saved_pdf` opens a PDF it saved in the system's viewer, and nothing else.
@@ -31,6 +36,7 @@
 
 mod commands;
 mod conflicts;
+pub mod documents;
 mod dto;
 mod error;
 mod plans;
@@ -42,7 +48,7 @@ mod state;
 mod sync_task;
 
 use tauri::Manager as _;
-use tauri_specta::{collect_commands, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder, Event as _};
 
 pub use dto::{
     AppStatus, CodeSent, Dashboard, LocalRecord, PlanCounts, PrintOutcome, Progress, ShellStatus,
@@ -91,6 +97,17 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sharing::transfers_waiting,
             conflicts::conflicts_list,
             conflicts::conflict_resolve,
+            documents::documents_list,
+            documents::document_choose,
+            documents::document_staged,
+            documents::document_add,
+            documents::document_open,
+            documents::document_edit,
+            documents::document_relink,
+        ])
+        .events(collect_events![
+            documents::DocumentSaved,
+            documents::DocumentsDropped
         ])
 }
 
@@ -157,6 +174,38 @@ pub fn run() {
                     tracing::info!(%err, "could not show a notification");
                 }
             }));
+            app_state.documents.remove_leftovers();
+            let handle = app.handle().clone();
+            app_state
+                .documents
+                .set_on_saved(std::sync::Arc::new(move |saved: documents::DocumentSaved| {
+                    if let Err(err) = saved.emit(&handle) {
+                        tracing::warn!(%err, "could not tell the window a document was saved");
+                    }
+                }));
+            // Files dropped on the window are read and checked here; the window gets only
+            // their names and problems (`documents://dropped`).
+            if let Some(window) = app.get_webview_window("main") {
+                let handle = app.handle().clone();
+                let drop_state = app_state.clone();
+                window.on_window_event(move |event| {
+                    if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop {
+                        paths, ..
+                    }) = event
+                    {
+                        let paths = paths.clone();
+                        let handle = handle.clone();
+                        let drop_state = drop_state.clone();
+                        tauri::async_runtime::spawn(async move {
+                            if let Some(dropped) = documents::stage_dropped(&drop_state, paths).await {
+                                if let Err(err) = dropped.emit(&handle) {
+                                    tracing::warn!(%err, "could not tell the window about dropped files");
+                                }
+                            }
+                        });
+                    }
+                });
+            }
             app.manage(app_state.clone());
             // The idle lock's safety net, should the window stop reporting input or locking.
             tauri::async_runtime::spawn(async move {
@@ -167,8 +216,14 @@ pub fn run() {
             });
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("Hearth could not start its window");
+        .build(tauri::generate_context!())
+        .expect("Hearth could not start its window")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Nothing decrypted outlives the app.
+                app.state::<state::AppState>().documents.forget_all();
+            }
+        });
 }
 
 #[cfg(test)]

@@ -539,6 +539,9 @@ fn wrong_password() -> AppError {
 
 /// Hides every record: the open cache is parked and the sync stops until unlocked.
 pub(crate) async fn lock_now(state: &AppState, notice: Option<&str>) {
+    // Decrypted document copies go with the records (and any edit not yet saved in Word
+    // with them: Word's own recovery may still have it).
+    state.documents.forget_all();
     let store = state.store.lock().await.take();
     if let Some(store) = store {
         if let Some(runner) = state.sync.lock().await.take() {
@@ -592,6 +595,7 @@ pub(crate) async fn sign_out_with(state: &AppState, confirmed: bool) -> Result<(
             ));
         }
     }
+    state.documents.forget_all();
     if let Some(runner) = state.sync.lock().await.take() {
         runner.stop().await;
     }
@@ -640,6 +644,7 @@ pub(crate) async fn sign_out_with(state: &AppState, confirmed: bool) -> Result<(
 /// wait for itself to stop).
 pub(crate) async fn wipe(state: &AppState, from_sync_task: bool) {
     tracing::warn!("the server asked for this device to be wiped");
+    state.documents.forget_all();
     if let Some(runner) = state.sync.lock().await.take() {
         if from_sync_task {
             runner.signal_stop();

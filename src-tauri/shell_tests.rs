@@ -329,7 +329,7 @@ async fn sign_out_warns_about_pending_changes_and_keeps_them() {
         runner.stop().await;
     }
     let store = state.store.lock().await.clone().unwrap();
-    store
+    let plan = store
         .save_step(StepSave::new(
             None,
             RecordKind::Plan,
@@ -339,18 +339,42 @@ async fn sign_out_warns_about_pending_changes_and_keeps_them() {
         ))
         .await
         .unwrap();
+    // A document opened read-only: its decrypted copy must not outlive the session.
+    let doc = store
+        .put_document(hearth_store::NewDocument {
+            id: None,
+            record_id: plan.record_id,
+            title: "Letter".into(),
+            file_name: "letter.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"%PDF-1.7\n%%EOF\n",
+            added_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    let copy = crate::documents::read_only_copy(&state, &doc.id.to_string())
+        .await
+        .unwrap();
+    assert!(copy.exists());
     drop(store);
     let warned = sign_out_with(&state, false).await.unwrap_err();
     assert_eq!(warned.code, ErrorCode::PendingChanges);
     assert!(
-        warned.message.starts_with("You have 1 change that"),
+        warned.message.starts_with("You have 2 changes that"),
         "{}",
         warned.message
     );
     assert_eq!(status(&state).await.unwrap(), AppStatus::Unlocked);
 
+    // Warned, not signed out yet: the copy is still open.
+    assert!(copy.exists());
     sign_out_with(&state, true).await.unwrap();
     assert_eq!(status(&state).await.unwrap(), AppStatus::SignIn);
+    assert!(
+        !copy.exists(),
+        "signing out deletes every decrypted document copy"
+    );
+    assert!(state.documents.root().is_none());
     // The local edit is still in the cache, waiting to be sent; the refresh token is gone.
     let storage = hearth_store::KeyStorage::PasswordWrapped {
         password: hearth_store::Password::new(PASSWORD),
@@ -358,7 +382,7 @@ async fn sign_out_warns_about_pending_changes_and_keeps_them() {
     let store = hearth_store::Store::open_or_create(dir.path(), storage, Utc::now())
         .await
         .unwrap();
-    assert_eq!(store.counts().await.unwrap().pending_outbox, 1);
+    assert_eq!(store.counts().await.unwrap().pending_outbox, 2);
     assert_eq!(store.setting(keys::REFRESH_TOKEN).await.unwrap(), None);
 }
 

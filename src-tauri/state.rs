@@ -96,6 +96,8 @@ pub struct AppState {
     saved_pdfs: Arc<std::sync::Mutex<BTreeSet<PathBuf>>>,
     /// Shows an OS notification (set by the app; absent in tests).
     notifier: Arc<std::sync::Mutex<Option<Notifier>>>,
+    /// Staged files, decrypted copies of documents and the watchers of those being edited.
+    pub(crate) documents: Arc<crate::documents::DocumentFiles>,
 }
 
 /// Shows an OS notification with a title and a body (never personal data: the lock screen
@@ -121,7 +123,6 @@ impl AppState {
     ) -> Self {
         let limit = crate::session::idle_limit(&Default::default(), idle_override);
         Self {
-            data_dir,
             key_policy,
             store: Arc::new(Mutex::new(None)),
             parked: Arc::new(Mutex::new(None)),
@@ -135,6 +136,12 @@ impl AppState {
             notice: Arc::default(),
             saved_pdfs: Arc::default(),
             notifier: Arc::default(),
+            documents: Arc::new(crate::documents::DocumentFiles::new(
+                std::env::temp_dir(),
+                &profile_key(Some(data_dir.as_os_str())),
+                crate::documents::SAVE_BACK_QUIET,
+            )),
+            data_dir,
         }
     }
 

@@ -48,6 +48,22 @@ const ALLOWED = {
   connect_server: (args) =>
     hasOnlyKeys(args, ["address"]) && typeof args.address === "string" && args.address.length <= MAX_ADDRESS_LENGTH,
   dashboard: (args) => hasOnlyKeys(args, []),
+  // Documents: ids only; the files themselves are chosen, read and checked in Rust.
+  document_add: (args) =>
+    hasOnlyKeys(args, ["planId", "stagedId", "title", "fileName"]) &&
+    isId(args.planId) &&
+    isId(args.stagedId) &&
+    typeof args.title === "string" &&
+    args.title.length <= MAX_NAME_LENGTH &&
+    typeof args.fileName === "string" &&
+    args.fileName.length <= MAX_NAME_LENGTH,
+  document_choose: (args) => hasOnlyKeys(args, ["planId"]) && isId(args.planId),
+  document_edit: (args) => hasOnlyKeys(args, ["documentId"]) && isId(args.documentId),
+  document_open: (args) => hasOnlyKeys(args, ["documentId"]) && isId(args.documentId),
+  document_relink: (args) =>
+    hasOnlyKeys(args, ["documentId", "planId"]) && isId(args.documentId) && isId(args.planId),
+  document_staged: (args) => hasOnlyKeys(args, ["planId", "stagedId"]) && isId(args.planId) && isId(args.stagedId),
+  documents_list: (args) => hasOnlyKeys(args, ["planId"]) && isId(args.planId),
   lock: (args) => hasOnlyKeys(args, []),
   // Rust also opens only a PDF it saved itself since it started.
   open_saved_pdf: (args) =>
@@ -107,6 +123,22 @@ const ALLOWED = {
   verify_code: (args) => hasOnlyKeys(args, ["code"]) && typeof args.code === "string" && args.code.length <= 32,
 };
 
+/** Hearth's own events (tauri-specta), the only ones the window may listen to. */
+const EVENTS = [
+  "documents://dropped",
+  "documents://saved",
+];
+
+/** Listening to (and stopping listening to) one of Hearth's own events. */
+const EVENT_CALLS = {
+  "plugin:event|listen": (args) =>
+    hasOnlyKeys(args, ["event", "target", "handler"]) &&
+    EVENTS.includes(args.event) &&
+    typeof args.handler === "number",
+  "plugin:event|unlisten": (args) =>
+    hasOnlyKeys(args, ["event", "eventId"]) && EVENTS.includes(args.event) && typeof args.eventId === "number",
+};
+
 function isId(value) {
   return typeof value === "string" && UUID.test(value);
 }
@@ -147,7 +179,9 @@ function hasOnlyKeys(args, keys) {
 function isAllowed(payload) {
   if (typeof payload !== "object" || payload === null) return false;
   const { cmd } = payload;
-  if (typeof cmd !== "string" || !Object.prototype.hasOwnProperty.call(ALLOWED, cmd)) return false;
+  if (typeof cmd !== "string") return false;
+  if (Object.prototype.hasOwnProperty.call(EVENT_CALLS, cmd)) return EVENT_CALLS[cmd](payload.payload) === true;
+  if (!Object.prototype.hasOwnProperty.call(ALLOWED, cmd)) return false;
   return ALLOWED[cmd](payload.payload) === true;
 }
 

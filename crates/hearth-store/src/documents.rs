@@ -47,6 +47,9 @@ pub struct DocumentMeta {
     pub sha256: String,
     pub version: i64,
     pub added_at: DateTime<Utc>,
+    /// Whether this device holds the bytes (a pulled document's are downloaded after the
+    /// pull; until then [`Store::get_document`] answers `DocumentNotDownloaded`).
+    pub bytes_held: bool,
     /// The outbox row of the last local change, when the call made one.
     #[serde(skip)]
     pub mutation_id: Option<MutationId>,
@@ -74,6 +77,7 @@ pub(crate) fn meta_from_row(row: &SqliteRow) -> StoreResult<DocumentMeta> {
     let record_id: String = row.try_get("record_id")?;
     let size: i64 = row.try_get("size")?;
     let added_at: String = row.try_get("added_at")?;
+    let bytes_held: i64 = row.try_get("bytes_held")?;
     Ok(DocumentMeta {
         id: id.parse().map_err(|_| bad("id"))?,
         record_id: record_id.parse().map_err(|_| bad("record id"))?,
@@ -84,12 +88,13 @@ pub(crate) fn meta_from_row(row: &SqliteRow) -> StoreResult<DocumentMeta> {
         sha256: row.try_get("sha256")?,
         version: row.try_get("version")?,
         added_at: time::decode(&added_at)?,
+        bytes_held: bytes_held != 0,
         mutation_id: None,
     })
 }
 
 pub(crate) const META_COLUMNS: &str =
-    "id, record_id, title, file_name, content_type, size, sha256, version, added_at";
+    "id, record_id, title, file_name, content_type, size, sha256, version, added_at, bytes_held";
 
 impl Store {
     /// Stores a document (at most [`MAX_DOCUMENT_BYTES`]) and its metadata, with a
@@ -220,6 +225,7 @@ impl Store {
             sha256,
             version,
             added_at,
+            bytes_held: true,
             mutation_id: Some(mutation_id),
         })
     }
@@ -230,7 +236,7 @@ impl Store {
     pub async fn get_document(&self, id: DocumentId) -> StoreResult<Option<Document>> {
         let mut tx = self.pool.begin().await?;
         let Some(row) = sqlx::query(&format!(
-            "SELECT {META_COLUMNS}, bytes_held FROM documents WHERE id = ?"
+            "SELECT {META_COLUMNS} FROM documents WHERE id = ?"
         ))
         .bind(id.to_string())
         .fetch_optional(&mut *tx)
@@ -239,8 +245,7 @@ impl Store {
             return Ok(None);
         };
         let meta = meta_from_row(&row)?;
-        let bytes_held: i64 = row.try_get("bytes_held")?;
-        if bytes_held == 0 {
+        if !meta.bytes_held {
             return Err(StoreError::DocumentNotDownloaded(id));
         }
         let chunks: Vec<(Vec<u8>,)> =
@@ -271,6 +276,73 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(meta_from_row).collect()
+    }
+
+    /// Links a document to another record (it was filed against the wrong case), with a
+    /// `put_document` outbox row that changes `record_id` only: no bytes to upload, so it
+    /// works whether or not this device holds them. The record must be in the cache.
+    pub async fn relink_document(
+        &self,
+        id: DocumentId,
+        record_id: RecordId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<DocumentMeta> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let Some(old) = sqlx::query(&format!(
+            "SELECT {META_COLUMNS} FROM documents WHERE id = ?"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|row| meta_from_row(&row))
+        .transpose()?
+        else {
+            return Err(StoreError::DocumentNotFound(id));
+        };
+        let record_exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM records WHERE id = ?")
+            .bind(record_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if record_exists.is_none() {
+            return Err(StoreError::RecordNotFound(record_id));
+        }
+        if old.record_id == record_id {
+            return Ok(old);
+        }
+        let changes = [FieldChange {
+            field: "record_id".to_owned(),
+            base: old.record_id.to_string().into(),
+            value: record_id.to_string().into(),
+        }];
+        let mutation_id = outbox::append(
+            &mut tx,
+            self.client_id,
+            NewMutation {
+                record_id: id.as_uuid(),
+                kind: RecordKind::Document,
+                operation: Operation::PutDocument,
+                step: None,
+                base_version: old.version,
+                changes: &changes,
+                at,
+            },
+        )
+        .await?;
+        let version = old.version + 1;
+        sqlx::query("UPDATE documents SET record_id = ?, version = ? WHERE id = ?")
+            .bind(record_id.to_string())
+            .bind(version)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::debug!(document = %id, record = %record_id, "document re-linked");
+        Ok(DocumentMeta {
+            record_id,
+            version,
+            mutation_id: Some(mutation_id),
+            ..old
+        })
     }
 
     /// Deletes a document and its bytes, with a `delete_document` outbox row.

@@ -115,3 +115,36 @@ pub async fn signed_in_offline(dir: &Path, password: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Creates (or opens) the password-protected cache in `dir` with one completed plan per
+/// family name (its `family_name` field set, so the plan view and lists name it), all
+/// waiting in the outbox: a device that made them offline and has not synced yet.
+pub async fn seed_family_plans(dir: &Path, password: &str, families: &[&str]) -> Result<()> {
+    let keys = KeyStorage::PasswordWrapped {
+        password: Password::new(password),
+    };
+    let store = Store::open_or_create(dir, keys, at(0)).await?;
+    for (i, family) in families.iter().enumerate() {
+        let saved = store
+            .save_step(StepSave {
+                title: Some(format!("{family} family")),
+                search: Some(SearchTerms {
+                    surnames: vec![(*family).to_owned()],
+                    ..SearchTerms::default()
+                }),
+                ..StepSave::new(
+                    None,
+                    RecordKind::Plan,
+                    9,
+                    json!({ "family_name": family }),
+                    at(i + 1),
+                )
+            })
+            .await?;
+        store
+            .set_status(saved.record_id, status::COMPLETED, at(i + 1))
+            .await?;
+    }
+    store.close().await;
+    Ok(())
+}

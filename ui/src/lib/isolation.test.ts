@@ -41,6 +41,35 @@ describe("the isolation hook", () => {
     }
   });
 
+  it("passes the documents commands with ids only, and listening to Hearth's own events only", () => {
+    const id = "019a9f3c-1111-7000-8000-000000000001";
+    for (const m of [
+      message("documents_list", { planId: id }),
+      message("document_choose", { planId: id }),
+      message("document_staged", { planId: id, stagedId: id }),
+      message("document_add", { planId: id, stagedId: id, title: "Letter", fileName: "FSP-000001-261121-Letter.pdf" }),
+      message("document_open", { documentId: id }),
+      message("document_edit", { documentId: id }),
+      message("document_relink", { documentId: id, planId: id }),
+      message("plugin:event|listen", { event: "documents://saved", target: { kind: "Any" }, handler: 7 }),
+      message("plugin:event|listen", { event: "documents://dropped", target: { kind: "Any" }, handler: 8 }),
+      message("plugin:event|unlisten", { event: "documents://saved", eventId: 3 }),
+    ]) {
+      expect(hook(m)).toBe(m);
+    }
+    for (const m of [
+      // A path never crosses: files are chosen in Rust.
+      message("document_add", { planId: id, stagedId: id, title: "x", fileName: "x", path: "/etc/passwd" }),
+      message("document_open", { documentId: "../../etc/passwd" }),
+      message("document_staged", { planId: id, stagedId: "/home/pat/notes.txt" }),
+      message("plugin:event|listen", { event: "tauri://drag-drop", target: { kind: "Any" }, handler: 7 }),
+      message("plugin:event|emit", { event: "documents://saved", payload: {} }),
+      message("plugin:event|unlisten", { event: "tauri://close-requested", eventId: 3 }),
+    ]) {
+      expect(hook(m).cmd).toBe(REJECTED);
+    }
+  });
+
   it("renames anything else to a command that does not exist, dropping its arguments", () => {
     const m = message("plugin:fs|read_file", { path: "/etc/passwd" });
     expect(hook(m)).toEqual({ cmd: REJECTED, callback: 1, error: 2, payload: {} });

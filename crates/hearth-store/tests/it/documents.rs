@@ -192,3 +192,78 @@ async fn a_document_needs_its_record_and_goes_when_the_record_is_discarded() {
     );
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_document_is_relinked_with_one_outbox_row_naming_only_its_record() {
+    let dir = data_dir();
+    let store = open(dir.path()).await;
+    let first = save(&store, None, 1, json!({ "n": 1 }), 1).await;
+    let second = save(&store, None, 1, json!({ "n": 2 }), 2).await;
+    let meta = store
+        .put_document(doc(first.record_id, "Letter", b"%PDF-1.7 letter", 3))
+        .await
+        .unwrap();
+    assert!(meta.bytes_held);
+
+    let moved = store
+        .relink_document(meta.id, second.record_id, at(4))
+        .await
+        .unwrap();
+    assert_eq!((moved.record_id, moved.version), (second.record_id, 2));
+    assert_eq!(
+        (moved.sha256.as_str(), moved.title.as_str()),
+        (meta.sha256.as_str(), "Letter")
+    );
+    assert!(store
+        .list_documents(first.record_id)
+        .await
+        .unwrap()
+        .is_empty());
+    let listed = store.list_documents(second.record_id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].id, listed[0].version), (meta.id, 2));
+    let m = store.pending_mutations(100).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            m.record_id,
+            m.operation,
+            m.base_version,
+            Some(m.mutation_id)
+        ),
+        (
+            meta.id.as_uuid(),
+            Operation::PutDocument,
+            1,
+            moved.mutation_id
+        )
+    );
+    assert_eq!(m.changes.len(), 1);
+    assert_eq!(m.changes[0].field, "record_id");
+    assert_eq!(m.changes[0].base, json!(first.record_id.to_string()));
+    assert_eq!(m.changes[0].value, json!(second.record_id.to_string()));
+    // The bytes stay as they were.
+    assert_eq!(
+        store.get_document(meta.id).await.unwrap().unwrap().bytes,
+        b"%PDF-1.7 letter"
+    );
+
+    // To a record not on this device, or a document that is not: refused, nothing queued.
+    let before = store.pending_mutations(100).await.unwrap().len();
+    let nowhere = RecordId::new_at(at(5));
+    assert!(matches!(
+        store.relink_document(meta.id, nowhere, at(5)).await.unwrap_err(),
+        StoreError::RecordNotFound(id) if id == nowhere
+    ));
+    let unknown = DocumentId::new_at(at(5));
+    assert!(matches!(
+        store.relink_document(unknown, first.record_id, at(5)).await.unwrap_err(),
+        StoreError::DocumentNotFound(id) if id == unknown
+    ));
+    // To where it already is: nothing to send.
+    store
+        .relink_document(meta.id, second.record_id, at(6))
+        .await
+        .unwrap();
+    assert_eq!(store.pending_mutations(100).await.unwrap().len(), before);
+    store.close().await;
+}
