@@ -750,7 +750,7 @@ pub async fn start_editing(state: &AppState, document_id: &str) -> Result<PathBu
         .documents
         .write_copy("edit", &name, &doc.bytes, 0o600)
         .map_err(|e| temp_problem(&e))?;
-    let sha = hearth_store_sha(&doc.bytes);
+    let sha = sha256_hex(&doc.bytes);
     state
         .documents
         .watch(state.clone(), id, path.clone(), sha)
@@ -764,7 +764,7 @@ pub async fn start_editing(state: &AppState, document_id: &str) -> Result<PathBu
     Ok(path)
 }
 
-fn hearth_store_sha(bytes: &[u8]) -> String {
+fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -826,7 +826,7 @@ pub async fn save_back(
     if !looks_complete(t, &bytes) {
         return Ok(SaveBack::Skipped("not whole yet"));
     }
-    if hearth_store_sha(&bytes) == last_sha {
+    if sha256_hex(&bytes) == last_sha {
         return Ok(SaveBack::Skipped("unchanged"));
     }
     let store = state.open_store().await?;
@@ -1011,7 +1011,7 @@ impl DocumentFiles {
                 match save_back(&state, id, &file, &last_sha, Utc::now()).await {
                     Ok(SaveBack::Stored(saved)) => {
                         if let Ok(bytes) = tokio::fs::read(&file).await {
-                            last_sha = hearth_store_sha(&bytes);
+                            last_sha = sha256_hex(&bytes);
                         }
                         if let Some(on_saved) = &on_saved {
                             on_saved(saved);
