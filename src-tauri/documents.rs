@@ -196,6 +196,8 @@ pub async fn document_choose(
     let Some(chosen) = chosen else {
         return Ok(ChooseOutcome::Cancelled);
     };
+    // Locked while the dialog was open: nothing is read or kept.
+    state.open_store().await?;
     let reference = reference_of(&plan.summary);
     Ok(
         match stage(&state, chosen.path(), &reference, today()).await {
