@@ -196,6 +196,8 @@ pub async fn document_choose(
     let Some(chosen) = chosen else {
         return Ok(ChooseOutcome::Cancelled);
     };
+    // Locked while the dialog was open: nothing is read or kept.
+    state.open_store().await?;
     let reference = reference_of(&plan.summary);
     Ok(
         match stage(&state, chosen.path(), &reference, today()).await {
@@ -750,7 +752,7 @@ pub async fn start_editing(state: &AppState, document_id: &str) -> Result<PathBu
         .documents
         .write_copy("edit", &name, &doc.bytes, 0o600)
         .map_err(|e| temp_problem(&e))?;
-    let sha = hearth_store_sha(&doc.bytes);
+    let sha = sha256_hex(&doc.bytes);
     state
         .documents
         .watch(state.clone(), id, path.clone(), sha)
@@ -764,7 +766,7 @@ pub async fn start_editing(state: &AppState, document_id: &str) -> Result<PathBu
     Ok(path)
 }
 
-fn hearth_store_sha(bytes: &[u8]) -> String {
+fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -826,7 +828,7 @@ pub async fn save_back(
     if !looks_complete(t, &bytes) {
         return Ok(SaveBack::Skipped("not whole yet"));
     }
-    if hearth_store_sha(&bytes) == last_sha {
+    if sha256_hex(&bytes) == last_sha {
         return Ok(SaveBack::Skipped("unchanged"));
     }
     let store = state.open_store().await?;
@@ -1011,7 +1013,7 @@ impl DocumentFiles {
                 match save_back(&state, id, &file, &last_sha, Utc::now()).await {
                     Ok(SaveBack::Stored(saved)) => {
                         if let Ok(bytes) = tokio::fs::read(&file).await {
-                            last_sha = hearth_store_sha(&bytes);
+                            last_sha = sha256_hex(&bytes);
                         }
                         if let Some(on_saved) = &on_saved {
                             on_saved(saved);
