@@ -39,6 +39,15 @@ const COMMANDS: &[&str] = &[
     "transfers_waiting",
     "conflicts_list",
     "conflict_resolve",
+    "referral_form",
+    "referral_load",
+    "referral_save",
+    "referral_submit",
+    "referrals_list",
+    "referral_drafts_expiring",
+    "triage_tray",
+    "triage_record_outcome",
+    "triage_matches",
 ];
 
 fn main() {

@@ -22,6 +22,8 @@
 //! `dashboard` reads the counts and the list of records for the home screen.
 //! `conflicts_list` and `conflict_resolve` (module `conflicts`) feed the conflicts screen:
 //! base, mine and theirs per field of each edit the server did not apply.
+//! Module `referrals`: the referral to the MASH (form autosave, submit, "My referrals", the
+//! 30-day deletion of drafts and its warning) and the MASH triage work tray.
 //!
 //! "Download / print": `print_record` lays a record out as a PDF (module `printing`, no window
 //! needed), asks where to save it with the system's save dialog (rfd) and writes it;
@@ -35,6 +37,7 @@ mod dto;
 mod error;
 mod plans;
 mod printing;
+mod referrals;
 mod session;
 pub mod sharing;
 mod shell;
@@ -91,6 +94,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sharing::transfers_waiting,
             conflicts::conflicts_list,
             conflicts::conflict_resolve,
+            referrals::referral_form,
+            referrals::referral_load,
+            referrals::referral_save,
+            referrals::referral_submit,
+            referrals::referrals_list,
+            referrals::referral_drafts_expiring,
+            referrals::triage_tray,
+            referrals::triage_record_outcome,
+            referrals::triage_matches,
         ])
 }
 
