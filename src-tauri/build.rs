@@ -46,6 +46,15 @@ const COMMANDS: &[&str] = &[
     "document_open",
     "document_edit",
     "document_relink",
+    "referral_form",
+    "referral_load",
+    "referral_save",
+    "referral_submit",
+    "referrals_list",
+    "referral_drafts_expiring",
+    "triage_tray",
+    "triage_record_outcome",
+    "triage_matches",
 ];
 
 fn main() {

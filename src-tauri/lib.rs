@@ -22,6 +22,8 @@
 //! `dashboard` reads the counts and the list of records for the home screen.
 //! `conflicts_list` and `conflict_resolve` (module `conflicts`) feed the conflicts screen:
 //! base, mine and theirs per field of each edit the server did not apply.
+//! Module `referrals`: the referral to the MASH (form autosave, submit, "My referrals", the
+//! 30-day deletion of drafts and its warning) and the MASH triage work tray.
 //!
 //! Documents (module `documents`): the plan view's list, "Add a document" (the system's file
 //! dialog, or files dropped on the window: `documents://dropped`), open read-only, "Edit in
@@ -41,6 +43,7 @@ mod dto;
 mod error;
 mod plans;
 mod printing;
+mod referrals;
 mod session;
 pub mod sharing;
 mod shell;
@@ -104,6 +107,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             documents::document_open,
             documents::document_edit,
             documents::document_relink,
+            referrals::referral_form,
+            referrals::referral_load,
+            referrals::referral_save,
+            referrals::referral_submit,
+            referrals::referrals_list,
+            referrals::referral_drafts_expiring,
+            referrals::triage_tray,
+            referrals::triage_record_outcome,
+            referrals::triage_matches,
         ])
         .events(collect_events![
             documents::DocumentSaved,

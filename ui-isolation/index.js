@@ -21,6 +21,15 @@ const MAX_NAME_LENGTH = 500;
 const MAX_PEOPLE = 500;
 // A plan or review draft as JSON; far above any real plan (hundreds of rows of text).
 const MAX_DRAFT_JSON_LENGTH = 4 * 1024 * 1024;
+const REFERRAL_STEPS = ["type_and_referrer", "children", "household", "concerns", "consent"];
+const TRIAGE_OUTCOMES = [
+  "no_further_action",
+  "advice_and_signposting",
+  "early_help",
+  "early_help_universal_plus",
+  "social_care_assessment",
+  "strategy_discussion",
+];
 const WIZARD_STEPS = [
   "consent_and_practitioner",
   "focus_child_and_parent",
@@ -83,6 +92,16 @@ const ALLOWED = {
     hasOnlyKeys(args, ["query"]) && typeof args.query === "string" && args.query.length <= MAX_QUERY_LENGTH,
   print_record: (args) =>
     hasOnlyKeys(args, ["recordId"]) && typeof args.recordId === "string" && UUID.test(args.recordId),
+  referral_drafts_expiring: (args) => hasOnlyKeys(args, []),
+  referral_form: (args) => hasOnlyKeys(args, []),
+  referral_load: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  referral_save: (args) =>
+    hasOnlyKeys(args, ["recordId", "step", "draft"]) &&
+    (args.recordId === null || isId(args.recordId)) &&
+    REFERRAL_STEPS.includes(args.step) &&
+    isDraft(args.draft),
+  referral_submit: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  referrals_list: (args) => hasOnlyKeys(args, []),
   resend_code: (args) => hasOnlyKeys(args, []),
   review_finish: (args) => hasOnlyKeys(args, ["reviewId"]) && isId(args.reviewId),
   review_load: (args) => hasOnlyKeys(args, ["reviewId"]) && isId(args.reviewId),
@@ -104,6 +123,10 @@ const ALLOWED = {
     args.password.length <= MAX_PASSWORD_LENGTH,
   sign_out: (args) => hasOnlyKeys(args, ["confirmed"]) && typeof args.confirmed === "boolean",
   sync_now: (args) => hasOnlyKeys(args, []),
+  triage_matches: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  triage_record_outcome: (args) =>
+    hasOnlyKeys(args, ["recordId", "outcome"]) && isId(args.recordId) && TRIAGE_OUTCOMES.includes(args.outcome),
+  triage_tray: (args) => hasOnlyKeys(args, []),
   transfer_answer: (args) =>
     hasOnlyKeys(args, ["recordId", "authorise"]) && isId(args.recordId) && typeof args.authorise === "boolean",
   transfer_offer: (args) =>
