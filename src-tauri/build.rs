@@ -55,6 +55,14 @@ const COMMANDS: &[&str] = &[
     "triage_tray",
     "triage_record_outcome",
     "triage_matches",
+    "request_form",
+    "request_load",
+    "request_save",
+    "request_send",
+    "requests_mine",
+    "requests_manage",
+    "request_decide",
+    "request_new_from",
 ];
 
 fn main() {

@@ -24,6 +24,8 @@
 //! base, mine and theirs per field of each edit the server did not apply.
 //! Module `referrals`: the referral to the MASH (form autosave, submit, "My referrals", the
 //! 30-day deletion of drafts and its warning) and the MASH triage work tray.
+//! Module `requests`: the request for support to a commissioned service (form autosave,
+//! send, "My requests") and its service manager's views, decisions and filters.
 //!
 //! Documents (module `documents`): the plan view's list, "Add a document" (the system's file
 //! dialog, or files dropped on the window: `documents://dropped`), open read-only, "Edit in
@@ -44,6 +46,7 @@ mod error;
 mod plans;
 mod printing;
 mod referrals;
+mod requests;
 mod session;
 pub mod sharing;
 mod shell;
@@ -116,6 +119,14 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             referrals::triage_tray,
             referrals::triage_record_outcome,
             referrals::triage_matches,
+            requests::request_form,
+            requests::request_load,
+            requests::request_save,
+            requests::request_send,
+            requests::requests_mine,
+            requests::requests_manage,
+            requests::request_decide,
+            requests::request_new_from,
         ])
         .events(collect_events![
             documents::DocumentSaved,

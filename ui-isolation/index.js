@@ -21,6 +21,18 @@ const MAX_NAME_LENGTH = 500;
 const MAX_PEOPLE = 500;
 // A plan or review draft as JSON; far above any real plan (hundreds of rows of text).
 const MAX_DRAFT_JSON_LENGTH = 4 * 1024 * 1024;
+const REQUEST_STEPS = ["service", "case", "child", "parent_carer", "worker", "reason"];
+const REQUEST_VIEWS = [
+  "awaiting_decision",
+  "pending",
+  "declined",
+  "accepted_awaiting_worker",
+  "accepted_with_worker",
+  "accepted_closed",
+  "archive",
+];
+const REQUEST_FILTERS = ["case_reference", "ehm_id", "worker_name"];
+const REQUEST_EVENTS = ["mark_pending", "decline", "accept", "close", "archive"];
 const REFERRAL_STEPS = ["type_and_referrer", "children", "household", "concerns", "consent"];
 const TRIAGE_OUTCOMES = [
   "no_further_action",
@@ -102,6 +114,25 @@ const ALLOWED = {
     isDraft(args.draft),
   referral_submit: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
   referrals_list: (args) => hasOnlyKeys(args, []),
+  request_decide: (args) => hasOnlyKeys(args, ["recordId", "event"]) && isId(args.recordId) && isRequestEvent(args.event),
+  request_form: (args) => hasOnlyKeys(args, []),
+  request_load: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  request_new_from: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  request_save: (args) =>
+    hasOnlyKeys(args, ["recordId", "step", "draft"]) &&
+    (args.recordId === null || isId(args.recordId)) &&
+    REQUEST_STEPS.includes(args.step) &&
+    isDraft(args.draft),
+  request_send: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  requests_manage: (args) =>
+    hasOnlyKeys(args, ["view", "filter"]) &&
+    REQUEST_VIEWS.includes(args.view) &&
+    (args.filter === null ||
+      (hasOnlyKeys(args.filter, ["by", "value"]) &&
+        REQUEST_FILTERS.includes(args.filter.by) &&
+        typeof args.filter.value === "string" &&
+        args.filter.value.length <= MAX_QUERY_LENGTH)),
+  requests_mine: (args) => hasOnlyKeys(args, []),
   resend_code: (args) => hasOnlyKeys(args, []),
   review_finish: (args) => hasOnlyKeys(args, ["reviewId"]) && isId(args.reviewId),
   review_load: (args) => hasOnlyKeys(args, ["reviewId"]) && isId(args.reviewId),
@@ -164,6 +195,14 @@ const EVENT_CALLS = {
 
 function isId(value) {
   return typeof value === "string" && UUID.test(value);
+}
+
+function isRequestEvent(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  if (value.event === "allocate_worker") {
+    return hasOnlyKeys(value, ["event", "worker"]) && typeof value.worker === "string" && value.worker.length <= MAX_NAME_LENGTH;
+  }
+  return hasOnlyKeys(value, ["event"]) && REQUEST_EVENTS.includes(value.event);
 }
 
 function isDraft(value) {

@@ -125,6 +125,24 @@ export const commands = {
 	 *  looser when the date is estimated), closest first.
 	 */
 	triageMatches: (recordId: string) => typedError<ChildMatches[], AppError>(__TAURI_INVOKE("triage_matches", { recordId })),
+	/**
+	 *  The form's pages and lists; the services from the server when online (kept for
+	 *  offline use), else the ones kept.
+	 */
+	requestForm: () => typedError<RequestForm, AppError>(__TAURI_INVOKE("request_form")),
+	requestLoad: (recordId: string) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_load", { recordId })),
+	/**  Autosave of one page (a new request when `record_id` is `None`). */
+	requestSave: (recordId: string | null, step: RequestStep, draft: RequestDraft) => typedError<RequestSaved, AppError>(__TAURI_INVOKE("request_save", { recordId, step, draft })),
+	/**  "Send the request": queued for the service if every answer is valid. */
+	requestSend: (recordId: string) => typedError<SendOutcome, AppError>(__TAURI_INVOKE("request_send", { recordId })),
+	/**  "My requests": the requests the signed-in user started, newest first. */
+	requestsMine: () => typedError<RequestRow[], AppError>(__TAURI_INVOKE("requests_mine")),
+	/**  A manager's view of the requests sent to their services, with an exact filter. */
+	requestsManage: (view: RequestView, filter: RequestFilter | null) => typedError<RequestRow[], AppError>(__TAURI_INVOKE("requests_manage", { view, filter })),
+	/**  A manager's decision: accept, pending, decline, allocate a worker, close, archive. */
+	requestDecide: (recordId: string, event: RequestEvent) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_decide", { recordId, event })),
+	/**  "New request from this one": a new draft with what is still true. */
+	requestNewFrom: (recordId: string) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_new_from", { recordId })),
 };
 
 /** Events */
@@ -298,6 +316,9 @@ export type DateParts = {
 	month?: string,
 	year?: string,
 };
+
+/**  A decision a manager may take on the request as it stands. */
+export type Decision = "accept" | "mark_pending" | "decline" | "allocate_worker" | "close" | "archive";
 
 /**  One document in the plan view's list. */
 export type DocumentRow = {
@@ -848,6 +869,146 @@ export type Referrer = {
 	organisation_phone?: string,
 };
 
+export type RequestChild = {
+	first_name?: string,
+	last_name?: string,
+	date_of_birth?: string | null,
+	gender?: Gender | null,
+	/**  Code from [`Config::ethnicities`]. */
+	ethnicity?: string,
+	/**  Unique pupil number: the only optional field of the request. */
+	upn?: string,
+	address?: Address,
+};
+
+/**  The "Demographics and EHPS information" form: all mandatory except the UPN. */
+export type RequestDraft = {
+	/**  Code from [`Config::commissioned_services`]. */
+	service?: string,
+	request_type?: RequestType | null,
+	/**  The case's id on the referring system (EHM). */
+	ehm_id?: string,
+	child?: RequestChild,
+	parent_carer?: RequestParent,
+	requesting_worker?: RequestingWorker,
+	reason?: string,
+	family_consents?: boolean,
+};
+
+export type RequestEvent = { event: "mark_pending" } | { event: "decline" } | { event: "accept" } | 
+/**  Allocate (or change) the worker. */
+{ event: "allocate_worker"; worker: string } | { event: "close" } | { event: "archive" };
+
+/**
+ *  The exact filters: whole value, case-insensitive, no wildcards or partial matches.
+ *  A blank filter shows everything (clearing the filter).
+ */
+export type RequestFilter = { by: "case_reference"; value: string } | { by: "ehm_id"; value: string } | { by: "worker_name"; value: string };
+
+/**  Everything the request screens need to draw themselves. */
+export type RequestForm = {
+	steps: RequestStepInfo[],
+	services: ServiceChoice[],
+	/**
+	 *  The list of services is the one kept from the last time Hearth was online (or
+	 *  empty when it never was).
+	 */
+	servicesFromCache: boolean,
+	requestTypes: Choice[],
+	ethnicities: ListItem[],
+	genders: Choice[],
+	views: ViewInfo[],
+	/**  The signed-in user manages at least one service (sees the manager's views). */
+	manager: boolean,
+};
+
+export type RequestParent = {
+	first_name?: string,
+	last_name?: string,
+	relationship?: string,
+	phone?: string,
+};
+
+/**  A request with all its answers. */
+export type RequestRecord = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	/**  `None` while it is a draft on this device. */
+	status: RequestStatus | null,
+	statusLabel: string,
+	worker: string | null,
+	serviceName: string,
+	draft: RequestDraft,
+	steps: RequestStepState[],
+	lastSavedAt: string,
+	/**  The signed-in user manages the request's service: what they may do now. */
+	decisions: Decision[],
+	/**  Declined, closed or archived: never re-opened ("New request from this one"). */
+	closed: boolean,
+};
+
+/**  One row of "My requests" or of a manager's view. */
+export type RequestRow = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	status: RequestStatus | null,
+	statusLabel: string,
+	child: string,
+	ehmId: string,
+	serviceName: string,
+	worker: string | null,
+	lastSavedAt: string,
+};
+
+export type RequestSaved = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	steps: RequestStepState[],
+	lastSavedAt: string,
+};
+
+/**  The progression, exactly as the commissioned services know it. */
+export type RequestStatus = "awaiting_decision" | 
+/**  In discussion with the service. */
+"pending" | "declined" | "accepted_awaiting_worker" | "accepted_with_worker" | "accepted_closed" | 
+/**  Hidden from live lists. */
+"archived";
+
+/**  The question pages of the form. */
+export type RequestStep = "service" | "case" | "child" | "parent_carer" | "worker" | "reason";
+
+export type RequestStepInfo = {
+	step: RequestStep,
+	number: number,
+	title: string,
+};
+
+export type RequestStepState = {
+	step: RequestStep,
+	saved: boolean,
+	errors: FieldError[],
+};
+
+export type RequestType = 
+/**  The service takes the case forward; once accepted it closes on the referring system. */
+"lead" | 
+/**  The service supports the early-help worker's plan; the case stays open there. */
+"support";
+
+/**  The manager views ("EHPS reports"): one per status, and the archive. */
+export type RequestView = "awaiting_decision" | "pending" | "declined" | "accepted_awaiting_worker" | "accepted_with_worker" | "accepted_closed" | "archive";
+
+/**  The early-help worker making the request. */
+export type RequestingWorker = {
+	name?: string,
+	team?: string,
+	phone?: string,
+	email?: string,
+};
+
 export type ReviewDraft = {
 	held_on?: string | null,
 	attendees?: Attendee[],
@@ -896,6 +1057,18 @@ export type ReviewRow = {
 
 /**  A score as typed: a number (checked to be 1–10) or N/A. */
 export type ScoreInput = { score: number } | "not_applicable";
+
+export type SendOutcome = 
+/**  Queued for the service; `reference` is provisional until synced. */
+{ outcome: "sent"; reference: string; referenceIsPermanent: boolean } | { outcome: "invalid"; errors: FieldError[] };
+
+/**  A team providing a commissioned service, as the form offers it. */
+export type ServiceChoice = {
+	id: string,
+	name: string,
+	/**  The configuration's commissioned service code. */
+	code: string,
+};
 
 /**  One person on a plan's sharing list. */
 export type SharedPerson = {
@@ -1015,6 +1188,12 @@ export type TransferWaiting = {
 
 /**  What the MASH decided. */
 export type TriageOutcome = "no_further_action" | "advice_and_signposting" | "early_help" | "early_help_universal_plus" | "social_care_assessment" | "strategy_discussion";
+
+/**  A manager's view ("reports") with its heading. */
+export type ViewInfo = {
+	view: RequestView,
+	title: string,
+};
 
 /**  The nine steps of the wizard, in order. */
 export type WizardStep = "consent_and_practitioner" | "focus_child_and_parent" | "family_members" | "contacts_and_key_information" | "family_story" | "child_story" | "aspects_of_life" | "summary_and_family_plan" | "family_name_and_review";
