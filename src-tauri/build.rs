@@ -46,6 +46,23 @@ const COMMANDS: &[&str] = &[
     "document_open",
     "document_edit",
     "document_relink",
+    "referral_form",
+    "referral_load",
+    "referral_save",
+    "referral_submit",
+    "referrals_list",
+    "referral_drafts_expiring",
+    "triage_tray",
+    "triage_record_outcome",
+    "triage_matches",
+    "request_form",
+    "request_load",
+    "request_save",
+    "request_send",
+    "requests_mine",
+    "requests_manage",
+    "request_decide",
+    "request_new_from",
 ];
 
 fn main() {

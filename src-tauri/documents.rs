@@ -24,6 +24,7 @@ use hearth_domain::document::{
     check_file, suggest_file_name, DocumentDraft, DocumentError, DocumentMeta as DomainMeta,
     DocumentType, FileFacts, RecordLink, Sha256Hex, MAX_DOCUMENT_BYTES, SNIFF_BYTES,
 };
+use hearth_domain::request::RequestStatus;
 use hearth_domain::{DocumentId as DomainDocumentId, FieldError, RecordKind};
 use hearth_store::{DocumentId, DocumentMeta, NewDocument, Store};
 use serde::{Deserialize, Serialize};
@@ -180,11 +181,15 @@ pub async fn document_choose(
     plan_id: String,
 ) -> Result<ChooseOutcome, AppError> {
     let store = state.open_store().await?;
-    let plan = load_kind(&store, &plan_id, RecordKind::Plan).await?;
-    refuse_if_closed(&plan.summary.status)?;
+    let plan = load_case(&store, &plan_id).await?;
+    refuse_if_closed(&plan)?;
     // rfd's GTK dialog runs on the main (GTK) thread; this command only awaits it.
     let chosen = rfd::AsyncFileDialog::new()
-        .set_title("Add a document to this plan")
+        .set_title(if plan.summary.kind == RecordKind::Request {
+            "Add a document to this request"
+        } else {
+            "Add a document to this plan"
+        })
         .add_filter(
             "Word, PDF, JPEG or PNG",
             &["doc", "docx", "pdf", "jpg", "jpeg", "png"],
@@ -216,8 +221,8 @@ pub async fn document_staged(
     staged_id: String,
 ) -> Result<StagedFile, AppError> {
     let store = state.open_store().await?;
-    let plan = load_kind(&store, &plan_id, RecordKind::Plan).await?;
-    refuse_if_closed(&plan.summary.status)?;
+    let plan = load_case(&store, &plan_id).await?;
+    refuse_if_closed(&plan)?;
     staged_for(&state, &staged_id, &reference_of(&plan.summary), today())
 }
 
@@ -304,11 +309,35 @@ fn today() -> NaiveDate {
     Local::now().date_naive()
 }
 
-fn refuse_if_closed(status: &str) -> Result<(), AppError> {
-    if status == hearth_store::status::CLOSED {
-        return Err(invalid(
-            "This plan is closed, so it takes no new documents and none can be moved to it",
-        ));
+/// The record documents are kept on: a plan, or a request for support (its case
+/// document library). Anything else is "not found".
+async fn load_case(store: &Store, id: &str) -> Result<hearth_store::Draft, AppError> {
+    let record = load_kind(store, id, RecordKind::Plan).await;
+    match record {
+        Err(_) => load_kind(store, id, RecordKind::Request).await,
+        found => found,
+    }
+}
+
+/// A closed plan, or a declined, closed or archived request: it takes no new documents.
+fn is_closed(record: &hearth_store::Draft) -> bool {
+    match record.summary.kind {
+        RecordKind::Request => record
+            .fields
+            .get("status")
+            .and_then(|v| serde_json::from_value::<RequestStatus>(v.clone()).ok())
+            .is_some_and(RequestStatus::is_closed),
+        _ => record.summary.status == hearth_store::status::CLOSED,
+    }
+}
+
+fn refuse_if_closed(record: &hearth_store::Draft) -> Result<(), AppError> {
+    if is_closed(record) {
+        return Err(invalid(if record.summary.kind == RecordKind::Request {
+            "This request is closed, so it takes no new documents and none can be moved to it"
+        } else {
+            "This plan is closed, so it takes no new documents and none can be moved to it"
+        }));
     }
     Ok(())
 }
@@ -371,20 +400,31 @@ fn row_of(meta: &DocumentMeta) -> DocumentRow {
 }
 
 pub async fn plan_documents(store: &Store, plan_id: &str) -> Result<PlanDocuments, AppError> {
-    let plan = load_kind(store, plan_id, RecordKind::Plan).await?;
+    let plan = load_case(store, plan_id).await?;
     let documents = store
         .list_documents(plan.summary.id)
         .await?
         .iter()
         .map(row_of)
         .collect();
-    let other_plans = store
-        .list_columns(RecordKind::Plan, None, &["$.family_name"])
+    // A document moves between records of the same kind (plans, or requests).
+    let kind = plan.summary.kind;
+    let mut open = Vec::new();
+    for r in store
+        .list_columns(kind, None, &["$.family_name", "$.status"])
         .await?
+    {
+        let closed = match kind {
+            RecordKind::Request => serde_json::from_value::<RequestStatus>(r.values[1].clone())
+                .is_ok_and(RequestStatus::is_closed),
+            _ => r.summary.status == hearth_store::status::CLOSED,
+        };
+        if r.summary.id != plan.summary.id && !closed {
+            open.push(r);
+        }
+    }
+    let other_plans = open
         .into_iter()
-        .filter(|r| {
-            r.summary.id != plan.summary.id && r.summary.status != hearth_store::status::CLOSED
-        })
         .map(|r| {
             let family = r.values[0].as_str().unwrap_or_default().trim().to_owned();
             let name = if family.is_empty() {
@@ -392,7 +432,12 @@ pub async fn plan_documents(store: &Store, plan_id: &str) -> Result<PlanDocument
                     .title
                     .clone()
                     .filter(|t| !t.trim().is_empty())
-                    .unwrap_or_else(|| "Family Support Plan (no family name yet)".to_owned())
+                    .unwrap_or_else(|| match kind {
+                        RecordKind::Request => {
+                            "Request for support (no child named yet)".to_owned()
+                        }
+                        _ => "Family Support Plan (no family name yet)".to_owned(),
+                    })
             } else {
                 format!("{family} family")
             };
@@ -405,7 +450,7 @@ pub async fn plan_documents(store: &Store, plan_id: &str) -> Result<PlanDocument
     Ok(PlanDocuments {
         plan_id: plan.summary.id.to_string(),
         reference: reference_of(&plan.summary),
-        open_for_changes: plan.summary.status != hearth_store::status::CLOSED,
+        open_for_changes: !is_closed(&plan),
         documents,
         other_plans,
     })
@@ -576,8 +621,8 @@ pub async fn add(
     now: DateTime<Utc>,
 ) -> Result<AddOutcome, AppError> {
     let store = state.open_store().await?;
-    let plan = load_kind(&store, plan_id, RecordKind::Plan).await?;
-    refuse_if_closed(&plan.summary.status)?;
+    let plan = load_case(&store, plan_id).await?;
+    refuse_if_closed(&plan)?;
     let Some(Staged { path, .. }) = state.documents.staged(staged_id) else {
         return Ok(AddOutcome::Invalid {
             errors: vec![FieldError::new(
@@ -598,7 +643,7 @@ pub async fn add(
         title,
         file_name,
         link: Some(RecordLink {
-            kind: RecordKind::Plan,
+            kind: plan.summary.kind,
             record_id: plan.summary.id.as_uuid(),
             case_reference: Some(reference_of(&plan.summary)),
         }),
@@ -647,13 +692,19 @@ pub async fn relink(
         .document_meta(id)
         .await?
         .ok_or_else(document_not_found)?;
-    let to = load_kind(store, plan_id, RecordKind::Plan).await?;
+    let to = load_case(store, plan_id).await?;
     if to.summary.id == meta.record_id {
         return Err(invalid(
             "Choose a different plan: the document is on this one already",
         ));
     }
-    refuse_if_closed(&to.summary.status)?;
+    refuse_if_closed(&to)?;
+    let from_kind = store.load(meta.record_id).await?.map(|r| r.summary.kind);
+    if from_kind.is_some_and(|k| k != to.summary.kind) {
+        return Err(invalid(
+            "A document moves only to a record of the same kind: a plan's to another plan, a request's to another request",
+        ));
+    }
     // The domain's rule: the same document (bytes, title, name), linked elsewhere.
     let from = meta.record_id;
     store.relink_document(id, to.summary.id, now).await?;

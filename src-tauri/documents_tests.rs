@@ -587,3 +587,106 @@ async fn a_document_is_moved_to_another_open_plan_through_the_outbox() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::RecordNotFound);
 }
+
+async fn request(store: &Store, child: &str, status: Option<&str>) -> String {
+    let id = store
+        .save_step(StepSave {
+            title: Some(child.into()),
+            ..StepSave::new(
+                None,
+                RecordKind::Request,
+                3,
+                json!({ "child": { "first_name": child } }),
+                at(1),
+            )
+        })
+        .await
+        .unwrap()
+        .record_id;
+    if let Some(s) = status {
+        store.set_status(id, s, at(2)).await.unwrap();
+    }
+    id.to_string()
+}
+
+#[tokio::test]
+async fn a_request_keeps_its_case_documents_and_a_closed_one_takes_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let (state, store) = unlocked(dir.path()).await;
+    let open = request(&store, "Zoë", Some("awaiting_decision")).await;
+    let other = request(&store, "Owen", Some("pending")).await;
+    let closed = request(&store, "Ada", Some("accepted_closed")).await;
+    let a_plan = plan(&store, "Testwell").await;
+
+    let docs = plan_documents(&store, &open).await.unwrap();
+    assert!(docs.open_for_changes && docs.reference.starts_with("LOCAL-RFS-"));
+    let choices: Vec<&str> = docs.other_plans.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        choices,
+        [other.as_str()],
+        "other open requests only, no plan"
+    );
+    assert!(
+        docs.other_plans[0].label.ends_with(": Owen"),
+        "{}",
+        docs.other_plans[0].label
+    );
+    assert!(
+        !plan_documents(&store, &closed)
+            .await
+            .unwrap()
+            .open_for_changes
+    );
+
+    let path = write(files.path(), "speech assessment.pdf", PDF);
+    let staged = stage(&state, &path, &docs.reference, day()).await.unwrap();
+    assert_eq!(
+        staged.suggested_name,
+        format!("{}-261121-SpeechAssessment.pdf", docs.reference)
+    );
+    let AddOutcome::Added { documents, .. } = add(
+        &state,
+        &open,
+        &staged.staged_id,
+        "Speech assessment".into(),
+        staged.suggested_name.clone(),
+        at(3),
+    )
+    .await
+    .unwrap() else {
+        panic!("expected the document added")
+    };
+    assert_eq!(documents.documents.len(), 1);
+    let doc_id = documents.documents[0].id.clone();
+
+    let staged = stage(&state, &path, &docs.reference, day()).await.unwrap();
+    let e = add(
+        &state,
+        &closed,
+        &staged.staged_id,
+        "Late".into(),
+        "late.pdf".into(),
+        at(4),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.message.contains("This request is closed"),
+        "{}",
+        e.message
+    );
+    for (to, words) in [(a_plan.as_str(), "same kind"), (closed.as_str(), "closed")] {
+        let e = relink(&store, &doc_id, to, at(5)).await.unwrap_err();
+        assert!(e.message.contains(words), "{}", e.message);
+    }
+    relink(&store, &doc_id, &other, at(6)).await.unwrap();
+    assert_eq!(
+        plan_documents(&store, &other)
+            .await
+            .unwrap()
+            .documents
+            .len(),
+        1
+    );
+}

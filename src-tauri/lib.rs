@@ -22,6 +22,10 @@
 //! `dashboard` reads the counts and the list of records for the home screen.
 //! `conflicts_list` and `conflict_resolve` (module `conflicts`) feed the conflicts screen:
 //! base, mine and theirs per field of each edit the server did not apply.
+//! Module `referrals`: the referral to the MASH (form autosave, submit, "My referrals", the
+//! 30-day deletion of drafts and its warning) and the MASH triage work tray.
+//! Module `requests`: the request for support to a commissioned service (form autosave,
+//! send, "My requests") and its service manager's views, decisions and filters.
 //!
 //! Documents (module `documents`): the plan view's list, "Add a document" (the system's file
 //! dialog, or files dropped on the window: `documents://dropped`), open read-only, "Edit in
@@ -41,6 +45,8 @@ mod dto;
 mod error;
 mod plans;
 mod printing;
+mod referrals;
+mod requests;
 mod session;
 pub mod sharing;
 mod shell;
@@ -104,6 +110,23 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             documents::document_open,
             documents::document_edit,
             documents::document_relink,
+            referrals::referral_form,
+            referrals::referral_load,
+            referrals::referral_save,
+            referrals::referral_submit,
+            referrals::referrals_list,
+            referrals::referral_drafts_expiring,
+            referrals::triage_tray,
+            referrals::triage_record_outcome,
+            referrals::triage_matches,
+            requests::request_form,
+            requests::request_load,
+            requests::request_save,
+            requests::request_send,
+            requests::requests_mine,
+            requests::requests_manage,
+            requests::request_decide,
+            requests::request_new_from,
         ])
         .events(collect_events![
             documents::DocumentSaved,

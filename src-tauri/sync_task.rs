@@ -5,7 +5,8 @@
 //! runs [`hearth_sync::Engine::sync_with`] every [`SYNC_EVERY`] or when woken, and turns the
 //! engine's [`SyncEvent`]s into the sync bar's [`SyncStatus`]. It never holds the
 //! `store` lock, so commands (autosave) never wait for it. A server that answers
-//! `wipe_device` (on refresh or sync) makes it wipe this device's cache.
+//! `wipe_device` (on refresh or sync) makes it wipe this device's cache. Each turn, online
+//! or not, first deletes the referral drafts past their 30 days.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -140,6 +141,11 @@ async fn run(
     // Transfers already waiting when this session started are not news.
     let mut known_transfers = transfers_waiting_ids(&store).await;
     while !stop.load(Ordering::SeqCst) {
+        // Referral drafts 30 days past their last save go first, on opening (this loop's
+        // first turn) and before every sync, so their discards are pushed with it.
+        if let Err(err) = crate::referrals::delete_expired_drafts(&store, Utc::now()).await {
+            tracing::warn!(code = ?err.code, "expired referral drafts could not be deleted");
+        }
         let wait = match access_token(&state, &store, &auth).await {
             Err(TokenProblem::Wipe) => {
                 crate::shell::wipe(&state, true).await;

@@ -21,6 +21,27 @@ const MAX_NAME_LENGTH = 500;
 const MAX_PEOPLE = 500;
 // A plan or review draft as JSON; far above any real plan (hundreds of rows of text).
 const MAX_DRAFT_JSON_LENGTH = 4 * 1024 * 1024;
+const REQUEST_STEPS = ["service", "case", "child", "parent_carer", "worker", "reason"];
+const REQUEST_VIEWS = [
+  "awaiting_decision",
+  "pending",
+  "declined",
+  "accepted_awaiting_worker",
+  "accepted_with_worker",
+  "accepted_closed",
+  "archive",
+];
+const REQUEST_FILTERS = ["case_reference", "ehm_id", "worker_name"];
+const REQUEST_EVENTS = ["mark_pending", "decline", "accept", "close", "archive"];
+const REFERRAL_STEPS = ["type_and_referrer", "children", "household", "concerns", "consent"];
+const TRIAGE_OUTCOMES = [
+  "no_further_action",
+  "advice_and_signposting",
+  "early_help",
+  "early_help_universal_plus",
+  "social_care_assessment",
+  "strategy_discussion",
+];
 const WIZARD_STEPS = [
   "consent_and_practitioner",
   "focus_child_and_parent",
@@ -83,6 +104,35 @@ const ALLOWED = {
     hasOnlyKeys(args, ["query"]) && typeof args.query === "string" && args.query.length <= MAX_QUERY_LENGTH,
   print_record: (args) =>
     hasOnlyKeys(args, ["recordId"]) && typeof args.recordId === "string" && UUID.test(args.recordId),
+  referral_drafts_expiring: (args) => hasOnlyKeys(args, []),
+  referral_form: (args) => hasOnlyKeys(args, []),
+  referral_load: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  referral_save: (args) =>
+    hasOnlyKeys(args, ["recordId", "step", "draft"]) &&
+    (args.recordId === null || isId(args.recordId)) &&
+    REFERRAL_STEPS.includes(args.step) &&
+    isDraft(args.draft),
+  referral_submit: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  referrals_list: (args) => hasOnlyKeys(args, []),
+  request_decide: (args) => hasOnlyKeys(args, ["recordId", "event"]) && isId(args.recordId) && isRequestEvent(args.event),
+  request_form: (args) => hasOnlyKeys(args, []),
+  request_load: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  request_new_from: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  request_save: (args) =>
+    hasOnlyKeys(args, ["recordId", "step", "draft"]) &&
+    (args.recordId === null || isId(args.recordId)) &&
+    REQUEST_STEPS.includes(args.step) &&
+    isDraft(args.draft),
+  request_send: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  requests_manage: (args) =>
+    hasOnlyKeys(args, ["view", "filter"]) &&
+    REQUEST_VIEWS.includes(args.view) &&
+    (args.filter === null ||
+      (hasOnlyKeys(args.filter, ["by", "value"]) &&
+        REQUEST_FILTERS.includes(args.filter.by) &&
+        typeof args.filter.value === "string" &&
+        args.filter.value.length <= MAX_QUERY_LENGTH)),
+  requests_mine: (args) => hasOnlyKeys(args, []),
   resend_code: (args) => hasOnlyKeys(args, []),
   review_finish: (args) => hasOnlyKeys(args, ["reviewId"]) && isId(args.reviewId),
   review_load: (args) => hasOnlyKeys(args, ["reviewId"]) && isId(args.reviewId),
@@ -104,6 +154,10 @@ const ALLOWED = {
     args.password.length <= MAX_PASSWORD_LENGTH,
   sign_out: (args) => hasOnlyKeys(args, ["confirmed"]) && typeof args.confirmed === "boolean",
   sync_now: (args) => hasOnlyKeys(args, []),
+  triage_matches: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  triage_record_outcome: (args) =>
+    hasOnlyKeys(args, ["recordId", "outcome"]) && isId(args.recordId) && TRIAGE_OUTCOMES.includes(args.outcome),
+  triage_tray: (args) => hasOnlyKeys(args, []),
   transfer_answer: (args) =>
     hasOnlyKeys(args, ["recordId", "authorise"]) && isId(args.recordId) && typeof args.authorise === "boolean",
   transfer_offer: (args) =>
@@ -141,6 +195,14 @@ const EVENT_CALLS = {
 
 function isId(value) {
   return typeof value === "string" && UUID.test(value);
+}
+
+function isRequestEvent(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  if (value.event === "allocate_worker") {
+    return hasOnlyKeys(value, ["event", "worker"]) && typeof value.worker === "string" && value.worker.length <= MAX_NAME_LENGTH;
+  }
+  return hasOnlyKeys(value, ["event"]) && REQUEST_EVENTS.includes(value.event);
 }
 
 function isDraft(value) {

@@ -3,12 +3,15 @@
 //! [`crate::dates::draft_expiry`]); a submitted referral goes to the MASH work tray where
 //! triage records an outcome.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{self, Config};
 use crate::contact::{self, Address, Gender, Postcode};
 use crate::kind::RecordKind;
+use crate::plan::DateParts;
 use crate::validation::{is_blank, item, join, Errors, FieldError, ValidationErrors};
 use crate::workflow::TransitionError;
 
@@ -17,6 +20,73 @@ pub use crate::dates::{draft_expires_at, draft_expiry, draft_warn_from, DraftExp
 /// How far apart two dates of birth may be and still match, when the referral's date of
 /// birth is estimated.
 pub const ESTIMATED_DOB_TOLERANCE_DAYS: i64 = 366;
+
+/// The pages of the referral form, in order. Each edits some top-level fields of the
+/// draft ([`ReferralStep::of_field`]); a step's errors are the whole referral's errors on
+/// those fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStep {
+    TypeAndReferrer,
+    Children,
+    Household,
+    Concerns,
+    Consent,
+}
+
+impl ReferralStep {
+    pub const ALL: [ReferralStep; 5] = [
+        ReferralStep::TypeAndReferrer,
+        ReferralStep::Children,
+        ReferralStep::Household,
+        ReferralStep::Concerns,
+        ReferralStep::Consent,
+    ];
+
+    /// 1 to 5.
+    pub fn number(self) -> u8 {
+        ReferralStep::ALL
+            .iter()
+            .position(|s| *s == self)
+            .map_or(0, |i| i as u8 + 1)
+    }
+
+    /// The question page's heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            ReferralStep::TypeAndReferrer => "Type of referral and your details",
+            ReferralStep::Children => "The children",
+            ReferralStep::Household => "Parents, carers and household",
+            ReferralStep::Concerns => "Concerns and support needed",
+            ReferralStep::Consent => "Consent",
+        }
+    }
+
+    /// The top-level draft fields this step's page edits.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            ReferralStep::TypeAndReferrer => &["referral_type", "referrer"],
+            ReferralStep::Children => &["children"],
+            ReferralStep::Household => &["household"],
+            ReferralStep::Concerns => &["concerns", "support_needed", "previous_references"],
+            ReferralStep::Consent => &["consent"],
+        }
+    }
+
+    /// The step whose page edits the top-level field `key`; `None` for a field of no
+    /// single step (`unfinished_dates`).
+    pub fn of_field(key: &str) -> Option<ReferralStep> {
+        ReferralStep::ALL
+            .into_iter()
+            .find(|s| s.fields().contains(&key))
+    }
+
+    /// The step of the field at a validation path (`children[1].date_of_birth`).
+    pub fn of_path(path: &str) -> Option<ReferralStep> {
+        ReferralStep::of_field(path.split(['.', '[']).next().unwrap_or_default())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -97,6 +167,10 @@ pub struct ReferralDraft {
     /// References of earlier referrals for the same child.
     pub previous_references: Vec<String>,
     pub consent: ReferralConsent,
+    /// Dates typed but not finished, by validation path (`children[0].date_of_birth`):
+    /// each is an error naming its field until its date is whole. Every step's save
+    /// carries it.
+    pub unfinished_dates: BTreeMap<String, DateParts>,
 }
 
 /// Message when an Early Help referral has no consent.
@@ -222,7 +296,52 @@ impl ReferralDraft {
             }
             Some(true) => {}
         }
+        self.check_unfinished_dates(&mut e);
         e.into_vec()
+    }
+
+    /// The errors on one page of the form.
+    pub fn validate_step(&self, step: ReferralStep, config: &Config) -> Vec<FieldError> {
+        self.validate(config)
+            .into_iter()
+            .filter(|e| ReferralStep::of_path(&e.path) == Some(step))
+            .collect()
+    }
+
+    /// A half-typed date is an error naming its field, in place of "Enter the date" (a
+    /// date left blank). Entries for a date now whole, or a row no longer there, say nothing.
+    fn check_unfinished_dates(&self, e: &mut Errors) {
+        for (path, parts) in &self.unfinished_dates {
+            let Some((label, date)) = self.date_at(path) else {
+                continue;
+            };
+            if date.is_some() {
+                continue;
+            }
+            if let Some(problem) = parts.problem() {
+                e.replace_or_push(path, format!("{label} {problem}"));
+            }
+        }
+    }
+
+    /// The label and value of the date field at a validation path, if there is one.
+    fn date_at(&self, path: &str) -> Option<(&'static str, Option<NaiveDate>)> {
+        let row = |list: &str| -> Option<usize> {
+            path.strip_prefix(list)?
+                .strip_prefix('[')?
+                .strip_suffix("].date_of_birth")?
+                .parse()
+                .ok()
+        };
+        if let Some(i) = row("children") {
+            let child = self.children.get(i)?;
+            return Some(("The child's date of birth", child.date_of_birth));
+        }
+        if let Some(i) = row("household") {
+            let member = self.household.get(i)?;
+            return Some(("This person's date of birth", member.date_of_birth));
+        }
+        None
     }
 }
 
@@ -398,7 +517,71 @@ mod tests {
                 given: consent,
                 reason_not_given: String::new(),
             },
+            unfinished_dates: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn every_field_is_on_one_step_and_step_errors_partition_the_whole() {
+        let json = serde_json::to_value(ReferralDraft::default()).unwrap();
+        for key in json.as_object().unwrap().keys() {
+            let steps: Vec<_> = ReferralStep::ALL
+                .iter()
+                .filter(|s| s.fields().contains(&key.as_str()))
+                .collect();
+            if key == "unfinished_dates" {
+                assert!(steps.is_empty());
+            } else {
+                assert_eq!(steps.len(), 1, "{key}");
+            }
+        }
+        let config = Config::builtin();
+        let blank = ReferralDraft::default();
+        let mut by_step: Vec<FieldError> = ReferralStep::ALL
+            .iter()
+            .flat_map(|s| blank.validate_step(*s, &config))
+            .collect();
+        let mut all = blank.validate(&config);
+        by_step.sort_by(|a, b| a.path.cmp(&b.path));
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        assert_eq!(by_step, all);
+        assert_eq!(
+            ReferralStep::of_path("children[2].address.postcode"),
+            Some(ReferralStep::Children)
+        );
+        assert_eq!(ReferralStep::Consent.number(), 5);
+    }
+
+    #[test]
+    fn a_half_typed_date_of_birth_is_named_until_it_is_whole() {
+        let config = Config::builtin();
+        let mut r = draft(ReferralType::EarlyHelp, Some(true));
+        r.children[0].date_of_birth = None;
+        r.unfinished_dates.insert(
+            "children[0].date_of_birth".into(),
+            DateParts {
+                day: "4".into(),
+                month: "3".into(),
+                year: String::new(),
+            },
+        );
+        // A row that is not there says nothing.
+        r.unfinished_dates.insert(
+            "household[3].date_of_birth".into(),
+            DateParts {
+                day: "1".into(),
+                ..DateParts::default()
+            },
+        );
+        assert_eq!(
+            r.validate_step(ReferralStep::Children, &config),
+            vec![FieldError::new(
+                "children[0].date_of_birth",
+                "The child's date of birth must include a year"
+            )]
+        );
+        r.children[0].date_of_birth = Some(d(2016, 3, 4));
+        assert_eq!(r.validate(&config), vec![]);
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub const USERS: &str = "/api/v1/users";
 pub const USER: &str = "/api/v1/users/{id}";
 pub const USER_DISABLE: &str = "/api/v1/users/{id}/disable";
 pub const USER_LOOKUP: &str = "/api/v1/users/lookup";
+/// The teams providing a commissioned service (requests for support are sent to them).
+pub const SERVICES: &str = "/api/v1/services";
 
 pub const SYNC_PUSH: &str = "/api/v1/sync/push";
 pub const SYNC_PULL: &str = "/api/v1/sync/pull";

@@ -81,3 +81,23 @@ pub struct FoundUser {
     #[cfg_attr(feature = "utoipa", schema(value_type = String))]
     pub role: Role,
 }
+
+/// A team that provides a commissioned service, as a request for support chooses it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct CommissionedService {
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, format = Uuid))]
+    pub id: ServiceId,
+    pub name: String,
+    /// The commissioned service code of the configuration.
+    pub code: String,
+}
+
+/// `GET /api/v1/services`: every team that provides a commissioned service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct CommissionedServices {
+    pub services: Vec<CommissionedService>,
+}

@@ -275,6 +275,7 @@ impl FromRequestParts<AppState> for Authed {
         users::create_user,
         users::get_user,
         users::lookup_user,
+        users::commissioned_services,
         users::disable_user,
         sync::push,
         sync::pull,
@@ -393,6 +394,7 @@ pub fn router(state: AppState) -> Router {
             get(users::list_users).post(users::create_user),
         )
         .route(paths::USER_LOOKUP, post(users::lookup_user))
+        .route(paths::SERVICES, get(users::commissioned_services))
         .route(paths::USER, get(users::get_user))
         .route(paths::USER_DISABLE, post(users::disable_user))
         .route(

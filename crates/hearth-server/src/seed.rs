@@ -81,6 +81,15 @@ const PEOPLE: &[Person] = &[
         group: Some(false),
     },
     Person {
+        id: 0x0192_0000_0000_7000_8000_0000_0000_0107,
+        forename: "Lee",
+        surname: "Demolead",
+        email: "lee.demolead@example.org.uk",
+        role: Role::Manager,
+        service: Some(SLT),
+        group: None,
+    },
+    Person {
         id: 0x0192_0000_0000_7000_8000_0000_0000_0106,
         forename: "Morgan",
         surname: "Demotriage",

@@ -248,7 +248,82 @@ fn may_edit(
     {
         return Ok(());
     }
+    if cur.kind == "request"
+        && actor.has(hearth_domain::account::Role::Manager)
+        && service_of(&cur.fields).is_some_and(|s| actor.services.contains(&s))
+        && only(&REQUEST_DECISION_FIELDS)
+    {
+        return request_decision(&cur.fields, m);
+    }
     Err("only the record's current editor may change it")
+}
+
+/// The fields of a request for support a manager of its service may change: the decision
+/// and progression (`status`, archiving included) and the allocated `worker`.
+pub(crate) const REQUEST_DECISION_FIELDS: [&str; 2] = ["status", "worker"];
+
+fn service_of(fields: &Map<String, Value>) -> Option<hearth_domain::ServiceId> {
+    fields
+        .get("service_id")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<Uuid>().ok())
+        .map(hearth_domain::ServiceId)
+}
+
+/// A manager's change to a request: the new status must follow from the current one by
+/// one of the request's transitions (`RequestStatus::apply`: a closed request is never
+/// re-opened), and a worker is named exactly when the request is (or stays) accepted with
+/// a worker.
+fn request_decision(
+    fields: &Map<String, Value>,
+    m: &PushMutation,
+) -> std::result::Result<(), &'static str> {
+    use hearth_domain::request::{RequestEvent, RequestStatus};
+    let new_value = |name: &str| {
+        m.changes
+            .iter()
+            .find(|c| c.field == name)
+            .map(|c| &c.value)
+            .or_else(|| fields.get(name))
+    };
+    let parse =
+        |v: Option<&Value>| v.and_then(|v| serde_json::from_value::<RequestStatus>(v.clone()).ok());
+    let Some(from) = parse(fields.get("status")) else {
+        return Err("the request has not been sent to the service");
+    };
+    let Some(to) = parse(new_value("status")) else {
+        return Err("the request's status is not one the service knows");
+    };
+    let worker_changed = m.changes.iter().any(|c| c.field == "worker");
+    let worker = new_value("worker")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|w| !w.is_empty());
+    if worker_changed && worker.is_none() {
+        return Err("a worker must be named");
+    }
+    let events = [
+        RequestEvent::MarkPending,
+        RequestEvent::Decline,
+        RequestEvent::Accept,
+        RequestEvent::AllocateWorker {
+            worker: worker.unwrap_or_default().to_owned(),
+        },
+        RequestEvent::Close,
+        RequestEvent::Archive,
+    ];
+    let allocating = |e: &RequestEvent| matches!(e, RequestEvent::AllocateWorker { .. });
+    let allowed = events.iter().any(|e| {
+        from.apply(e) == Ok(to)
+            && (from != to || allocating(e))
+            && (!allocating(e) || (worker_changed && worker.is_some()))
+            && (allocating(e) || !worker_changed)
+    });
+    if allowed {
+        Ok(())
+    } else {
+        Err("that change of the request's status is not allowed")
+    }
 }
 
 /// What an applied write does besides storing the fields, all in its transaction.

@@ -6,7 +6,8 @@ use hearth_domain::account::OutOfOffice;
 use hearth_domain::contact::EmailAddress;
 use hearth_domain::{FieldError, UserId};
 use hearth_protocol::users::{
-    AccountView, CreateUser, FoundUser, LookupUser, SetOutOfOffice, UserCreated, UserList,
+    AccountView, CommissionedService, CommissionedServices, CreateUser, FoundUser, LookupUser,
+    SetOutOfOffice, UserCreated, UserList,
 };
 use hearth_protocol::ErrorBody;
 use uuid::Uuid;
@@ -222,6 +223,32 @@ pub async fn lookup_user(
         name: user.account.display_name(),
         role,
     }))
+}
+
+/// The teams that provide a commissioned service (id, name, the configuration's code),
+/// so a practitioner can send a request for support to one. Any signed-in user; the list
+/// names teams only, never people.
+#[utoipa::path(get, path = "/api/v1/services", security(("bearer" = [])), responses(
+    (status = 200, body = CommissionedServices), (status = 401, body = ErrorBody),
+))]
+pub async fn commissioned_services(
+    State(state): State<AppState>,
+    _who: Authed,
+) -> Result<Json<CommissionedServices>, ApiError> {
+    let services = state
+        .store
+        .list_services()
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            s.commissioned_service.map(|code| CommissionedService {
+                id: s.id,
+                name: s.name,
+                code,
+            })
+        })
+        .collect();
+    Ok(Json(CommissionedServices { services }))
 }
 
 /// One account: your own, someone you manage, or anyone (business support).

@@ -104,6 +104,45 @@ export const commands = {
 	documentEdit: (documentId: string) => typedError<null, AppError>(__TAURI_INVOKE("document_edit", { documentId })),
 	/**  "Move to another plan": the document is linked to `plan_id` instead. */
 	documentRelink: (documentId: string, planId: string) => typedError<PlanDocuments, AppError>(__TAURI_INVOKE("document_relink", { documentId, planId })),
+	/**  The form's pages and lists, and whether the user has the MASH triage role. */
+	referralForm: () => typedError<ReferralForm, AppError>(__TAURI_INVOKE("referral_form")),
+	/**  A referral with all its answers and its pages' states. */
+	referralLoad: (recordId: string) => typedError<ReferralRecord, AppError>(__TAURI_INVOKE("referral_load", { recordId })),
+	/**  Autosave of one page (a new referral when `record_id` is `None`). */
+	referralSave: (recordId: string | null, step: ReferralStep, draft: ReferralDraft) => typedError<ReferralSaved, AppError>(__TAURI_INVOKE("referral_save", { recordId, step, draft })),
+	/**  "Submit": the referral is queued for the MASH if every answer is valid. */
+	referralSubmit: (recordId: string) => typedError<SubmitOutcome, AppError>(__TAURI_INVOKE("referral_submit", { recordId })),
+	/**  "My referrals": the referrals the signed-in user started, newest first. */
+	referralsList: () => typedError<ReferralRow[], AppError>(__TAURI_INVOKE("referrals_list")),
+	/**  The dashboard's warning: drafts deleted within a few days unless saved again. */
+	referralDraftsExpiring: () => typedError<ExpiringDraft[], AppError>(__TAURI_INVOKE("referral_drafts_expiring")),
+	/**  The MASH work tray: submitted referrals on this device, those awaiting an outcome first. */
+	triageTray: () => typedError<ReferralRow[], AppError>(__TAURI_INVOKE("triage_tray")),
+	/**  MASH triage records the outcome of a submitted referral (synced; the referrer is emailed). */
+	triageRecordOutcome: (recordId: string, outcome: TriageOutcome) => typedError<ReferralRecord, AppError>(__TAURI_INVOKE("triage_record_outcome", { recordId, outcome })),
+	/**
+	 *  Records on this device that may be the referral's children (name and date of birth,
+	 *  looser when the date is estimated), closest first.
+	 */
+	triageMatches: (recordId: string) => typedError<ChildMatches[], AppError>(__TAURI_INVOKE("triage_matches", { recordId })),
+	/**
+	 *  The form's pages and lists; the services from the server when online (kept for
+	 *  offline use), else the ones kept.
+	 */
+	requestForm: () => typedError<RequestForm, AppError>(__TAURI_INVOKE("request_form")),
+	requestLoad: (recordId: string) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_load", { recordId })),
+	/**  Autosave of one page (a new request when `record_id` is `None`). */
+	requestSave: (recordId: string | null, step: RequestStep, draft: RequestDraft) => typedError<RequestSaved, AppError>(__TAURI_INVOKE("request_save", { recordId, step, draft })),
+	/**  "Send the request": queued for the service if every answer is valid. */
+	requestSend: (recordId: string) => typedError<SendOutcome, AppError>(__TAURI_INVOKE("request_send", { recordId })),
+	/**  "My requests": the requests the signed-in user started, newest first. */
+	requestsMine: () => typedError<RequestRow[], AppError>(__TAURI_INVOKE("requests_mine")),
+	/**  A manager's view of the requests sent to their services, with an exact filter. */
+	requestsManage: (view: RequestView, filter: RequestFilter | null) => typedError<RequestRow[], AppError>(__TAURI_INVOKE("requests_manage", { view, filter })),
+	/**  A manager's decision: accept, pending, decline, allocate a worker, close, archive. */
+	requestDecide: (recordId: string, event: RequestEvent) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_decide", { recordId, event })),
+	/**  "New request from this one": a new draft with what is still true. */
+	requestNewFrom: (recordId: string) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_new_from", { recordId })),
 };
 
 /** Events */
@@ -159,6 +198,14 @@ export type Attendee = {
 	name?: string,
 	/**  "Mum", "Class teacher", "Health visitor", … */
 	role?: string,
+};
+
+/**  The possible matches of one child of the referral, closest first. */
+export type ChildMatches = {
+	name: string,
+	dateOfBirth: string | null,
+	dateOfBirthEstimated: boolean,
+	candidates: MatchCandidate[],
 };
 
 /**  Step 6 (optional): one focus child's own story. */
@@ -270,6 +317,9 @@ export type DateParts = {
 	year?: string,
 };
 
+/**  A decision a manager may take on the request as it stands. */
+export type Decision = "accept" | "mark_pending" | "decline" | "allocate_worker" | "close" | "archive";
+
 /**  One document in the plan view's list. */
 export type DocumentRow = {
 	id: string,
@@ -356,6 +406,16 @@ export type ErrorCode =
 /**  Sign-out was asked while edits wait to be sent: the UI asks to confirm. */
 "PendingChanges";
 
+/**  A draft about to be deleted, for the dashboard's warning. */
+export type ExpiringDraft = {
+	id: string,
+	reference: string,
+	children: string,
+	expiresAt: string,
+	/**  Whole days left, rounded up (1 on its last day). */
+	daysLeft: number,
+};
+
 /**  Step 3: a family member or important person. No limit on how many. */
 export type FamilyMember = {
 	/**  "Brother", "Grandmother", "Neighbour", … */
@@ -410,6 +470,17 @@ export type FoundPerson = {
 /**  Gender, from the list the MASH uses (seed 003), exactly. */
 export type Gender = "female" | "gender_dysphoria" | "indeterminate" | "male" | "non_binary" | "transgender" | "unborn";
 
+export type HouseholdMember = {
+	/**  "Mother", "Stepfather", "Lodger", … */
+	relationship?: string,
+	first_name?: string,
+	last_name?: string,
+	date_of_birth?: string | null,
+	parental_responsibility?: boolean,
+	lives_with_child?: boolean,
+	phone?: string,
+};
+
 /**  Progress on one line of the plan as it was before the review. */
 export type LineProgress = {
 	/**  Copied from the plan line, to show beside the answer. */
@@ -447,6 +518,18 @@ export type LocalRecord = {
 	/**  `draft`, `completed`, `closed`, … as the store keeps it. */
 	status: string,
 	lastSavedAt: string,
+};
+
+/**  A record on this device that may be the referral's child. */
+export type MatchCandidate = {
+	recordId: string,
+	/**  "Family Support Plan" or "Referral". */
+	recordLabel: string,
+	reference: string,
+	name: string,
+	dateOfBirth: string,
+	/**  Days between the dates of birth (0: the same date). */
+	daysApart: number,
 };
 
 /**  Step 9: the next review. */
@@ -655,6 +738,277 @@ export type RecordKind =
 /**  Metadata of a stored document. */
 "document";
 
+export type ReferralChild = {
+	first_name?: string,
+	last_name?: string,
+	/**  Mandatory; when not known, a best guess with `date_of_birth_estimated` ticked. */
+	date_of_birth?: string | null,
+	/**  "Is the date of birth estimated?" Relaxes the matching at triage. */
+	date_of_birth_estimated?: boolean,
+	/**  Code from [`Config::ethnicities`]; mandatory. */
+	ethnicity?: string,
+	gender?: Gender | null,
+	address?: Address,
+	school?: string,
+};
+
+export type ReferralConsent = {
+	/**  Has the family given consent to this referral? */
+	given?: boolean | null,
+	/**  Mandatory when consent has not been given. */
+	reason_not_given?: string,
+};
+
+export type ReferralDraft = {
+	referral_type?: ReferralType | null,
+	referrer?: Referrer,
+	children?: ReferralChild[],
+	household?: HouseholdMember[],
+	concerns?: string,
+	/**  What support or action the referrer thinks is needed. */
+	support_needed?: string,
+	/**  References of earlier referrals for the same child. */
+	previous_references?: string[],
+	consent?: ReferralConsent,
+	/**
+	 *  Dates typed but not finished, by validation path (`children[0].date_of_birth`):
+	 *  each is an error naming its field until its date is whole. Every step's save
+	 *  carries it.
+	 */
+	unfinished_dates?: { [key in string]: DateParts },
+};
+
+/**  Everything the referral screens need to draw themselves. */
+export type ReferralForm = {
+	steps: ReferralStepInfo[],
+	ethnicities: ListItem[],
+	genders: Choice[],
+	outcomes: Choice[],
+	/**  The signed-in user has the MASH triage role (sees the work tray). */
+	mashTriage: boolean,
+};
+
+/**  A referral with all its answers. */
+export type ReferralRecord = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	/**  `draft`, `submitted` or `outcome_recorded`. */
+	status: string,
+	outcome: TriageOutcome | null,
+	draft: ReferralDraft,
+	steps: ReferralStepState[],
+	lastSavedAt: string,
+	/**  When a draft is deleted unless saved again; `None` once submitted. */
+	expiresAt: string | null,
+	/**  The signed-in user may record the outcome now (MASH triage, submitted). */
+	canRecordOutcome: boolean,
+};
+
+/**  One row of "My referrals" or of the MASH work tray. */
+export type ReferralRow = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	status: string,
+	outcome: TriageOutcome | null,
+	referralType: ReferralType | null,
+	/**  The children's names, "Zoë Testchild, Owen Testchild". */
+	children: string,
+	referrerOrganisation: string,
+	lastSavedAt: string,
+	/**  Drafts only: when it is deleted unless saved again. */
+	expiresAt: string | null,
+};
+
+/**  What an autosave did. */
+export type ReferralSaved = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	steps: ReferralStepState[],
+	lastSavedAt: string,
+	expiresAt: string,
+};
+
+/**
+ *  The pages of the referral form, in order. Each edits some top-level fields of the
+ *  draft ([`ReferralStep::of_field`]); a step's errors are the whole referral's errors on
+ *  those fields.
+ */
+export type ReferralStep = "type_and_referrer" | "children" | "household" | "concerns" | "consent";
+
+/**  One page of the form as the task list shows it. */
+export type ReferralStepInfo = {
+	step: ReferralStep,
+	number: number,
+	title: string,
+};
+
+/**  A page's state read back from the store. */
+export type ReferralStepState = {
+	step: ReferralStep,
+	saved: boolean,
+	errors: FieldError[],
+};
+
+export type ReferralType = 
+/**  Needs the family's consent. */
+"early_help" | 
+/**  Can be submitted without consent (safety concerns, emergencies). */
+"safeguarding";
+
+export type Referrer = {
+	name?: string,
+	role?: string,
+	organisation?: string,
+	phone?: string,
+	phone_extension?: string,
+	email?: string,
+	/**  The organisation's main number, for when the referrer cannot be reached. */
+	organisation_phone?: string,
+};
+
+export type RequestChild = {
+	first_name?: string,
+	last_name?: string,
+	date_of_birth?: string | null,
+	gender?: Gender | null,
+	/**  Code from [`Config::ethnicities`]. */
+	ethnicity?: string,
+	/**  Unique pupil number: the only optional field of the request. */
+	upn?: string,
+	address?: Address,
+};
+
+/**  The "Demographics and EHPS information" form: all mandatory except the UPN. */
+export type RequestDraft = {
+	/**  Code from [`Config::commissioned_services`]. */
+	service?: string,
+	request_type?: RequestType | null,
+	/**  The case's id on the referring system (EHM). */
+	ehm_id?: string,
+	child?: RequestChild,
+	parent_carer?: RequestParent,
+	requesting_worker?: RequestingWorker,
+	reason?: string,
+	family_consents?: boolean,
+};
+
+export type RequestEvent = { event: "mark_pending" } | { event: "decline" } | { event: "accept" } | 
+/**  Allocate (or change) the worker. */
+{ event: "allocate_worker"; worker: string } | { event: "close" } | { event: "archive" };
+
+/**
+ *  The exact filters: whole value, case-insensitive, no wildcards or partial matches.
+ *  A blank filter shows everything (clearing the filter).
+ */
+export type RequestFilter = { by: "case_reference"; value: string } | { by: "ehm_id"; value: string } | { by: "worker_name"; value: string };
+
+/**  Everything the request screens need to draw themselves. */
+export type RequestForm = {
+	steps: RequestStepInfo[],
+	services: ServiceChoice[],
+	/**
+	 *  The list of services is the one kept from the last time Hearth was online (or
+	 *  empty when it never was).
+	 */
+	servicesFromCache: boolean,
+	requestTypes: Choice[],
+	ethnicities: ListItem[],
+	genders: Choice[],
+	views: ViewInfo[],
+	/**  The signed-in user manages at least one service (sees the manager's views). */
+	manager: boolean,
+};
+
+export type RequestParent = {
+	first_name?: string,
+	last_name?: string,
+	relationship?: string,
+	phone?: string,
+};
+
+/**  A request with all its answers. */
+export type RequestRecord = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	/**  `None` while it is a draft on this device. */
+	status: RequestStatus | null,
+	statusLabel: string,
+	worker: string | null,
+	serviceName: string,
+	draft: RequestDraft,
+	steps: RequestStepState[],
+	lastSavedAt: string,
+	/**  The signed-in user manages the request's service: what they may do now. */
+	decisions: Decision[],
+	/**  Declined, closed or archived: never re-opened ("New request from this one"). */
+	closed: boolean,
+};
+
+/**  One row of "My requests" or of a manager's view. */
+export type RequestRow = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	status: RequestStatus | null,
+	statusLabel: string,
+	child: string,
+	ehmId: string,
+	serviceName: string,
+	worker: string | null,
+	lastSavedAt: string,
+};
+
+export type RequestSaved = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	steps: RequestStepState[],
+	lastSavedAt: string,
+};
+
+/**  The progression, exactly as the commissioned services know it. */
+export type RequestStatus = "awaiting_decision" | 
+/**  In discussion with the service. */
+"pending" | "declined" | "accepted_awaiting_worker" | "accepted_with_worker" | "accepted_closed" | 
+/**  Hidden from live lists. */
+"archived";
+
+/**  The question pages of the form. */
+export type RequestStep = "service" | "case" | "child" | "parent_carer" | "worker" | "reason";
+
+export type RequestStepInfo = {
+	step: RequestStep,
+	number: number,
+	title: string,
+};
+
+export type RequestStepState = {
+	step: RequestStep,
+	saved: boolean,
+	errors: FieldError[],
+};
+
+export type RequestType = 
+/**  The service takes the case forward; once accepted it closes on the referring system. */
+"lead" | 
+/**  The service supports the early-help worker's plan; the case stays open there. */
+"support";
+
+/**  The manager views ("EHPS reports"): one per status, and the archive. */
+export type RequestView = "awaiting_decision" | "pending" | "declined" | "accepted_awaiting_worker" | "accepted_with_worker" | "accepted_closed" | "archive";
+
+/**  The early-help worker making the request. */
+export type RequestingWorker = {
+	name?: string,
+	team?: string,
+	phone?: string,
+	email?: string,
+};
+
 export type ReviewDraft = {
 	held_on?: string | null,
 	attendees?: Attendee[],
@@ -703,6 +1057,18 @@ export type ReviewRow = {
 
 /**  A score as typed: a number (checked to be 1–10) or N/A. */
 export type ScoreInput = { score: number } | "not_applicable";
+
+export type SendOutcome = 
+/**  Queued for the service; `reference` is provisional until synced. */
+{ outcome: "sent"; reference: string; referenceIsPermanent: boolean } | { outcome: "invalid"; errors: FieldError[] };
+
+/**  A team providing a commissioned service, as the form offers it. */
+export type ServiceChoice = {
+	id: string,
+	name: string,
+	/**  The configuration's commissioned service code. */
+	code: string,
+};
 
 /**  One person on a plan's sharing list. */
 export type SharedPerson = {
@@ -758,6 +1124,13 @@ export type StepState = {
 	errors: FieldError[],
 };
 
+/**  What "Submit" did. */
+export type SubmitOutcome = 
+/**  Queued for the MASH; `reference` is provisional until synced. */
+{ outcome: "submitted"; reference: string; referenceIsPermanent: boolean } | 
+/**  Something is missing or wrong: every error, in page order. */
+{ outcome: "invalid"; errors: FieldError[] };
+
 /**  The sync engine's state, as the sync bar shows it. */
 export type SyncState = 
 /**  Not signed in or locked: nothing runs. */
@@ -811,6 +1184,15 @@ export type TransferWaiting = {
 	familyName: string,
 	senderLeaves: boolean,
 	lastSavedAt: string,
+};
+
+/**  What the MASH decided. */
+export type TriageOutcome = "no_further_action" | "advice_and_signposting" | "early_help" | "early_help_universal_plus" | "social_care_assessment" | "strategy_discussion";
+
+/**  A manager's view ("reports") with its heading. */
+export type ViewInfo = {
+	view: RequestView,
+	title: string,
 };
 
 /**  The nine steps of the wizard, in order. */

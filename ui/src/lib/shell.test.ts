@@ -115,6 +115,8 @@ describe("locationFromHash", () => {
     expect(locationFromHash("#plans/draftsInProgress")).toEqual({ route: "plans", filter: "draftsInProgress" });
     expect(locationFromHash("#plans/<script>")).toEqual({ route: "plans", filter: null });
     expect(locationFromHash("#new-plan")).toEqual({ route: "new-plan", filter: null });
+    expect(locationFromHash("#requests")).toEqual({ route: "requests", filter: null });
+    expect(locationFromHash("#requests/manage")).toEqual({ route: "requests", filter: "manage" });
     expect(locationFromHash("#main-content")).toBeNull();
     expect(locationFromHash("#email")).toBeNull();
   });

@@ -119,11 +119,12 @@ export async function flushAll(): Promise<void> {
 }
 
 /** The routes of the main navigation (hash links). The wizard owns `plans` and `new-plan`. */
-export type Route = "dashboard" | "plans" | "new-plan" | "conflicts";
+export type Route = "dashboard" | "plans" | "new-plan" | "conflicts" | "referrals" | "requests";
 
 export interface Location {
   route: Route;
-  /** For `plans`: the dashboard tile it was opened from (a `PlanCounts` key), if any. */
+  /** For `plans`: the dashboard tile it was opened from (a `PlanCounts` key), if any; for
+   * `referrals`: `tray`, `new` or a referral's id. */
   filter: string | null;
 }
 
@@ -136,6 +137,8 @@ export function locationFromHash(hash: string): Location | null {
   if (name === "plans") return { route: "plans", filter: filter && /^[A-Za-z0-9]+$/.test(filter) ? filter : null };
   if (name === "new-plan") return { route: "new-plan", filter: null };
   if (name === "conflicts") return { route: "conflicts", filter: null };
+  if (name === "referrals") return { route: "referrals", filter: filter && /^[A-Za-z0-9-]+$/.test(filter) ? filter : null };
+  if (name === "requests") return { route: "requests", filter: filter && /^[A-Za-z0-9-]+$/.test(filter) ? filter : null };
   if (name === "dashboard" || name === "") return { route: "dashboard", filter: null };
   return null;
 }

@@ -341,6 +341,7 @@ pub fn maximal_referral(config: &Config) -> Referral {
             given: Some(false),
             reason_not_given: free_text(82, LONG),
         },
+        unfinished_dates: Default::default(),
     };
     Referral::parse(draft, config).expect("the maximal referral is valid")
 }

@@ -52,6 +52,7 @@ async fn role_matrix(b: Backend) {
     //                        alex   jo      sam     pat      robin   morgan
     let reads: Vec<(String, [u16; 6])> = vec![
         (paths::ME.into(), [OK, OK, OK, OK, OK, OK]),
+        (paths::SERVICES.into(), [OK, OK, OK, OK, OK, OK]),
         (
             paths::USERS.into(),
             [DENIED, DENIED, DENIED, OK, DENIED, DENIED],

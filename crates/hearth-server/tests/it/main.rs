@@ -10,6 +10,7 @@ mod bad_input;
 mod cli;
 mod epochs;
 mod notices;
+mod requests;
 mod sharing;
 mod sign_in;
 mod sync;

@@ -82,14 +82,14 @@ export function stepOfPath(path: string): WizardStep | undefined {
  * when the step was opened from there ("Change", or a link in Finish's error summary),
  * otherwise the next step, and "Check your answers" after the last.
  */
-export function afterContinue(
-  steps: readonly WizardStep[],
-  step: WizardStep,
+export function afterContinue<S extends string = WizardStep>(
+  steps: readonly S[],
+  step: S,
   openedFrom: "check" | null,
-): WizardStep | "check" {
+): S | "check" {
   if (openedFrom === "check") return "check";
   const index = steps.indexOf(step);
-  return index >= 0 && index + 1 < steps.length ? (steps[index + 1] as WizardStep) : "check";
+  return index >= 0 && index + 1 < steps.length ? (steps[index + 1] as S) : "check";
 }
 
 export type TaskState = "not-started" | "in-progress" | "completed" | "has-errors";
@@ -107,14 +107,17 @@ export const TASK_STATE_LABELS: Record<TaskState, string> = {
  * on it (`checked`) or moved on past it, and "in progress" while they are still on it.
  * Optional steps (no mandatory field) count as completed once saved.
  */
-export function taskState(state: StepState, checked: boolean): TaskState {
+export function taskState(state: Pick<StepState, "saved" | "errors">, checked: boolean): TaskState {
   if (state.errors.length === 0) return state.saved || checked ? "completed" : "not-started";
   if (!state.saved && !checked) return "not-started";
   return checked ? "has-errors" : "in-progress";
 }
 
 /** Which steps count as checked: those Continue was pressed on, and any before the last saved step. */
-export function checkedSteps(steps: readonly StepState[], continued: ReadonlySet<WizardStep>): Set<WizardStep> {
+export function checkedSteps<S extends string = WizardStep>(
+  steps: readonly { step: S; saved: boolean }[],
+  continued: ReadonlySet<S>,
+): Set<S> {
   const lastSaved = steps.reduce((last, s, i) => (s.saved ? i : last), -1);
   const out = new Set(continued);
   steps.forEach((s, i) => {
