@@ -438,6 +438,10 @@ pub(crate) async fn finish_sign_in(state: &AppState, code: &str) -> Result<(), A
 /// Makes `store` the open cache and starts the background sync.
 async fn admit(state: &AppState, store: Store, installation: &Installation) {
     state.touch();
+    // Referral drafts past their 30 days go before any screen can list them.
+    if let Err(err) = crate::referrals::delete_expired_drafts(&store, Utc::now()).await {
+        tracing::warn!(code = ?err.code, "expired referral drafts could not be deleted");
+    }
     *state.store.lock().await = Some(store.clone());
     let mut sync = state.sync.lock().await;
     if let Some(old) = sync.take() {

@@ -71,7 +71,7 @@ describe("the answers", () => {
     const child = answerRows("children", d, form);
     expect(child).toContainEqual({ key: "Child", value: "Zoë Testchild" });
     expect(child).toContainEqual({ key: "Date of birth", value: "4 March 2016 (estimated)" });
-    expect(child).toContainEqual({ key: "Ethnicity", value: "British" });
+    expect(child).toContainEqual({ key: "Ethnicity", value: "White: British" });
     expect(child).toContainEqual({ key: "Gender", value: "Female" });
     expect(child).toContainEqual({ key: "School", value: NOT_GIVEN });
     expect(answerRows("concerns", d, form)[0]?.value).toBe(long.trim());

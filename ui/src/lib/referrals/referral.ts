@@ -127,6 +127,11 @@ export function expiryDateText(expiresAt: string): string {
   return when.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
 }
 
+/** The ethnicity list as the form and the answers show it: "White: British". */
+export function ethnicityChoices(form: ReferralForm): { code: string; label: string }[] {
+  return form.ethnicities.map((e) => ({ code: e.code, label: e.group ? `${e.group}: ${e.label}` : e.label }));
+}
+
 export interface AnswerRow {
   key: string;
   value: string;
@@ -182,7 +187,7 @@ export function answerRows(step: ReferralStep, d: Draft, form: ReferralForm): An
         return [
           { key: `Child${n}`, value: name(c.first_name, c.last_name) },
           { key: `Date of birth${n}`, value: c.date_of_birth && c.date_of_birth_estimated ? `${dob} (estimated)` : dob },
-          { key: `Ethnicity${n}`, value: label(form.ethnicities, c.ethnicity) },
+          { key: `Ethnicity${n}`, value: label(ethnicityChoices(form), c.ethnicity) },
           { key: `Gender${n}`, value: label(form.genders, c.gender) },
           { key: `Address${n}`, value: address(c.address) },
           { key: `School${n}`, value: text(c.school) },
