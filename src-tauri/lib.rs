@@ -26,10 +26,6 @@
 //! "Download / print": `print_record` lays a record out as a PDF (module `printing`, no window
 //! needed), asks where to save it with the system's save dialog (rfd) and writes it;
 //! `open_saved_pdf` opens a PDF it saved in the system's viewer, and nothing else.
-//!
-//! The web view (WebKitGTK on Linux) runs without GPU compositing ([`webview_settings`]):
-//! the screens are forms and tables, and the compositor held half of the web process's
-//! private memory (BENCHMARKS.md, "App cold start and memory").
 
 #![forbid(unsafe_code)]
 
@@ -144,10 +140,6 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            #[cfg(target_os = "linux")]
-            if let Some(window) = app.get_webview_window("main") {
-                window.with_webview(webview_settings)?;
-            }
             let data_dir = state::resolve_data_dir(app)?;
             let key_policy = state::KeyPolicy::from_env();
             tracing::info!(?key_policy, "data folder resolved");
@@ -177,20 +169,6 @@ pub fn run() {
         })
         .run(tauri::generate_context!())
         .expect("Hearth could not start its window");
-}
-
-/// WebKitGTK settings of the main window, applied as it opens. Hardware acceleration off:
-/// Hearth's screens are GOV.UK-style forms and tables with no 3D transforms, WebGL or
-/// video, so the GPU compositor only cost memory (about 90 MiB, half the web process's
-/// private memory, with the dashboard open) and the dashboard appears as fast without it.
-/// Measured and not kept, for changing nothing at start-up: the DocumentViewer cache model,
-/// the page cache off, WebGL and Web Audio off (BENCHMARKS.md).
-#[cfg(target_os = "linux")]
-fn webview_settings(webview: tauri::webview::PlatformWebview) {
-    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _};
-    if let Some(settings) = webkit2gtk::WebViewExt::settings(&webview.inner()) {
-        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-    }
 }
 
 #[cfg(test)]
