@@ -240,13 +240,55 @@ pub fn run() {
             Ok(())
         })
         .build(tauri::generate_context!())
-        .expect("Hearth could not start its window")
+        .unwrap_or_else(|err| match err {
+            // Another start of this profile holds its D-Bus name but did not answer: it has
+            // just gone (a crash, or a quit still finishing). Start again rather than fail.
+            tauri::Error::PluginInitialization(ref plugin, _) if plugin == "single-instance" => {
+                restart_after_a_gone_instance(&err)
+            }
+            err => panic!("Hearth could not start its window: {err:?}"),
+        })
         .run(|app, event| {
             if let tauri::RunEvent::Exit = event {
                 // Nothing decrypted outlives the app.
                 app.state::<state::AppState>().documents.forget_all();
             }
         });
+}
+
+/// How many times [`restart_after_a_gone_instance`] starts Hearth again before giving up.
+const START_ATTEMPTS: u32 = 5;
+const START_ATTEMPT_ENV: &str = "HEARTH_START_ATTEMPT";
+
+/// The single-instance check found the profile's D-Bus name held by an instance that did not
+/// answer, which happens for a moment after that instance crashed or quit. Waits a second
+/// and replaces this process with a fresh start of the same program (same arguments,
+/// environment and process id), a few times at most.
+fn restart_after_a_gone_instance(err: &tauri::Error) -> ! {
+    let attempt: u32 = std::env::var(START_ATTEMPT_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    if attempt >= START_ATTEMPTS {
+        panic!("Hearth could not start its window after {attempt} tries: {err:?}");
+    }
+    tracing::warn!(
+        attempt,
+        "the previous Hearth window of this profile did not answer; starting again"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt as _;
+        let exe = std::env::current_exe().expect("Hearth could not find its own program file");
+        let failure = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(START_ATTEMPT_ENV, (attempt + 1).to_string())
+            .exec();
+        panic!("Hearth could not start again: {failure}");
+    }
+    #[cfg(not(unix))]
+    panic!("Hearth could not start its window: {err:?}");
 }
 
 #[cfg(test)]
