@@ -104,6 +104,27 @@ export const commands = {
 	documentEdit: (documentId: string) => typedError<null, AppError>(__TAURI_INVOKE("document_edit", { documentId })),
 	/**  "Move to another plan": the document is linked to `plan_id` instead. */
 	documentRelink: (documentId: string, planId: string) => typedError<PlanDocuments, AppError>(__TAURI_INVOKE("document_relink", { documentId, planId })),
+	/**  The form's pages and lists, and whether the user has the MASH triage role. */
+	referralForm: () => typedError<ReferralForm, AppError>(__TAURI_INVOKE("referral_form")),
+	/**  A referral with all its answers and its pages' states. */
+	referralLoad: (recordId: string) => typedError<ReferralRecord, AppError>(__TAURI_INVOKE("referral_load", { recordId })),
+	/**  Autosave of one page (a new referral when `record_id` is `None`). */
+	referralSave: (recordId: string | null, step: ReferralStep, draft: ReferralDraft) => typedError<ReferralSaved, AppError>(__TAURI_INVOKE("referral_save", { recordId, step, draft })),
+	/**  "Submit": the referral is queued for the MASH if every answer is valid. */
+	referralSubmit: (recordId: string) => typedError<SubmitOutcome, AppError>(__TAURI_INVOKE("referral_submit", { recordId })),
+	/**  "My referrals": the referrals the signed-in user started, newest first. */
+	referralsList: () => typedError<ReferralRow[], AppError>(__TAURI_INVOKE("referrals_list")),
+	/**  The dashboard's warning: drafts deleted within a few days unless saved again. */
+	referralDraftsExpiring: () => typedError<ExpiringDraft[], AppError>(__TAURI_INVOKE("referral_drafts_expiring")),
+	/**  The MASH work tray: submitted referrals on this device, those awaiting an outcome first. */
+	triageTray: () => typedError<ReferralRow[], AppError>(__TAURI_INVOKE("triage_tray")),
+	/**  MASH triage records the outcome of a submitted referral (synced; the referrer is emailed). */
+	triageRecordOutcome: (recordId: string, outcome: TriageOutcome) => typedError<ReferralRecord, AppError>(__TAURI_INVOKE("triage_record_outcome", { recordId, outcome })),
+	/**
+	 *  Records on this device that may be the referral's children (name and date of birth,
+	 *  looser when the date is estimated), closest first.
+	 */
+	triageMatches: (recordId: string) => typedError<ChildMatches[], AppError>(__TAURI_INVOKE("triage_matches", { recordId })),
 };
 
 /** Events */
@@ -159,6 +180,14 @@ export type Attendee = {
 	name?: string,
 	/**  "Mum", "Class teacher", "Health visitor", … */
 	role?: string,
+};
+
+/**  The possible matches of one child of the referral, closest first. */
+export type ChildMatches = {
+	name: string,
+	dateOfBirth: string | null,
+	dateOfBirthEstimated: boolean,
+	candidates: MatchCandidate[],
 };
 
 /**  Step 6 (optional): one focus child's own story. */
@@ -356,6 +385,16 @@ export type ErrorCode =
 /**  Sign-out was asked while edits wait to be sent: the UI asks to confirm. */
 "PendingChanges";
 
+/**  A draft about to be deleted, for the dashboard's warning. */
+export type ExpiringDraft = {
+	id: string,
+	reference: string,
+	children: string,
+	expiresAt: string,
+	/**  Whole days left, rounded up (1 on its last day). */
+	daysLeft: number,
+};
+
 /**  Step 3: a family member or important person. No limit on how many. */
 export type FamilyMember = {
 	/**  "Brother", "Grandmother", "Neighbour", … */
@@ -410,6 +449,17 @@ export type FoundPerson = {
 /**  Gender, from the list the MASH uses (seed 003), exactly. */
 export type Gender = "female" | "gender_dysphoria" | "indeterminate" | "male" | "non_binary" | "transgender" | "unborn";
 
+export type HouseholdMember = {
+	/**  "Mother", "Stepfather", "Lodger", … */
+	relationship?: string,
+	first_name?: string,
+	last_name?: string,
+	date_of_birth?: string | null,
+	parental_responsibility?: boolean,
+	lives_with_child?: boolean,
+	phone?: string,
+};
+
 /**  Progress on one line of the plan as it was before the review. */
 export type LineProgress = {
 	/**  Copied from the plan line, to show beside the answer. */
@@ -447,6 +497,18 @@ export type LocalRecord = {
 	/**  `draft`, `completed`, `closed`, … as the store keeps it. */
 	status: string,
 	lastSavedAt: string,
+};
+
+/**  A record on this device that may be the referral's child. */
+export type MatchCandidate = {
+	recordId: string,
+	/**  "Family Support Plan" or "Referral". */
+	recordLabel: string,
+	reference: string,
+	name: string,
+	dateOfBirth: string,
+	/**  Days between the dates of birth (0: the same date). */
+	daysApart: number,
 };
 
 /**  Step 9: the next review. */
@@ -655,6 +717,137 @@ export type RecordKind =
 /**  Metadata of a stored document. */
 "document";
 
+export type ReferralChild = {
+	first_name?: string,
+	last_name?: string,
+	/**  Mandatory; when not known, a best guess with `date_of_birth_estimated` ticked. */
+	date_of_birth?: string | null,
+	/**  "Is the date of birth estimated?" Relaxes the matching at triage. */
+	date_of_birth_estimated?: boolean,
+	/**  Code from [`Config::ethnicities`]; mandatory. */
+	ethnicity?: string,
+	gender?: Gender | null,
+	address?: Address,
+	school?: string,
+};
+
+export type ReferralConsent = {
+	/**  Has the family given consent to this referral? */
+	given?: boolean | null,
+	/**  Mandatory when consent has not been given. */
+	reason_not_given?: string,
+};
+
+export type ReferralDraft = {
+	referral_type?: ReferralType | null,
+	referrer?: Referrer,
+	children?: ReferralChild[],
+	household?: HouseholdMember[],
+	concerns?: string,
+	/**  What support or action the referrer thinks is needed. */
+	support_needed?: string,
+	/**  References of earlier referrals for the same child. */
+	previous_references?: string[],
+	consent?: ReferralConsent,
+	/**
+	 *  Dates typed but not finished, by validation path (`children[0].date_of_birth`):
+	 *  each is an error naming its field until its date is whole. Every step's save
+	 *  carries it.
+	 */
+	unfinished_dates?: { [key in string]: DateParts },
+};
+
+/**  Everything the referral screens need to draw themselves. */
+export type ReferralForm = {
+	steps: ReferralStepInfo[],
+	ethnicities: ListItem[],
+	genders: Choice[],
+	outcomes: Choice[],
+	/**  The signed-in user has the MASH triage role (sees the work tray). */
+	mashTriage: boolean,
+};
+
+/**  A referral with all its answers. */
+export type ReferralRecord = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	/**  `draft`, `submitted` or `outcome_recorded`. */
+	status: string,
+	outcome: TriageOutcome | null,
+	draft: ReferralDraft,
+	steps: ReferralStepState[],
+	lastSavedAt: string,
+	/**  When a draft is deleted unless saved again; `None` once submitted. */
+	expiresAt: string | null,
+	/**  The signed-in user may record the outcome now (MASH triage, submitted). */
+	canRecordOutcome: boolean,
+};
+
+/**  One row of "My referrals" or of the MASH work tray. */
+export type ReferralRow = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	status: string,
+	outcome: TriageOutcome | null,
+	referralType: ReferralType | null,
+	/**  The children's names, "Zoë Testchild, Owen Testchild". */
+	children: string,
+	referrerOrganisation: string,
+	lastSavedAt: string,
+	/**  Drafts only: when it is deleted unless saved again. */
+	expiresAt: string | null,
+};
+
+/**  What an autosave did. */
+export type ReferralSaved = {
+	id: string,
+	reference: string,
+	referenceIsPermanent: boolean,
+	steps: ReferralStepState[],
+	lastSavedAt: string,
+	expiresAt: string,
+};
+
+/**
+ *  The pages of the referral form, in order. Each edits some top-level fields of the
+ *  draft ([`ReferralStep::of_field`]); a step's errors are the whole referral's errors on
+ *  those fields.
+ */
+export type ReferralStep = "type_and_referrer" | "children" | "household" | "concerns" | "consent";
+
+/**  One page of the form as the task list shows it. */
+export type ReferralStepInfo = {
+	step: ReferralStep,
+	number: number,
+	title: string,
+};
+
+/**  A page's state read back from the store. */
+export type ReferralStepState = {
+	step: ReferralStep,
+	saved: boolean,
+	errors: FieldError[],
+};
+
+export type ReferralType = 
+/**  Needs the family's consent. */
+"early_help" | 
+/**  Can be submitted without consent (safety concerns, emergencies). */
+"safeguarding";
+
+export type Referrer = {
+	name?: string,
+	role?: string,
+	organisation?: string,
+	phone?: string,
+	phone_extension?: string,
+	email?: string,
+	/**  The organisation's main number, for when the referrer cannot be reached. */
+	organisation_phone?: string,
+};
+
 export type ReviewDraft = {
 	held_on?: string | null,
 	attendees?: Attendee[],
@@ -758,6 +951,13 @@ export type StepState = {
 	errors: FieldError[],
 };
 
+/**  What "Submit" did. */
+export type SubmitOutcome = 
+/**  Queued for the MASH; `reference` is provisional until synced. */
+{ outcome: "submitted"; reference: string; referenceIsPermanent: boolean } | 
+/**  Something is missing or wrong: every error, in page order. */
+{ outcome: "invalid"; errors: FieldError[] };
+
 /**  The sync engine's state, as the sync bar shows it. */
 export type SyncState = 
 /**  Not signed in or locked: nothing runs. */
@@ -812,6 +1012,9 @@ export type TransferWaiting = {
 	senderLeaves: boolean,
 	lastSavedAt: string,
 };
+
+/**  What the MASH decided. */
+export type TriageOutcome = "no_further_action" | "advice_and_signposting" | "early_help" | "early_help_universal_plus" | "social_care_assessment" | "strategy_discussion";
 
 /**  The nine steps of the wizard, in order. */
 export type WizardStep = "consent_and_practitioner" | "focus_child_and_parent" | "family_members" | "contacts_and_key_information" | "family_story" | "child_story" | "aspects_of_life" | "summary_and_family_plan" | "family_name_and_review";
