@@ -55,6 +55,10 @@ const COMMANDS: &[&str] = &[
     "triage_tray",
     "triage_record_outcome",
     "triage_matches",
+    "tasks_trays",
+    "task_load",
+    "task_save",
+    "task_submit",
 ];
 
 fn main() {

@@ -24,6 +24,8 @@
 //! base, mine and theirs per field of each edit the server did not apply.
 //! Module `referrals`: the referral to the MASH (form autosave, submit, "My referrals", the
 //! 30-day deletion of drafts and its warning) and the MASH triage work tray.
+//! Module `tasks`: delegated tasks (the three trays, the contribution form from its form
+//! type's data, autosave, submit).
 //!
 //! Documents (module `documents`): the plan view's list, "Add a document" (the system's file
 //! dialog, or files dropped on the window: `documents://dropped`), open read-only, "Edit in
@@ -49,6 +51,7 @@ pub mod sharing;
 mod shell;
 mod state;
 mod sync_task;
+mod tasks;
 
 use tauri::Manager as _;
 use tauri_specta::{collect_commands, collect_events, Builder, Event as _};
@@ -116,6 +119,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             referrals::triage_tray,
             referrals::triage_record_outcome,
             referrals::triage_matches,
+            tasks::tasks_trays,
+            tasks::task_load,
+            tasks::task_save,
+            tasks::task_submit,
         ])
         .events(collect_events![
             documents::DocumentSaved,

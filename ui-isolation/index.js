@@ -123,6 +123,10 @@ const ALLOWED = {
     args.password.length <= MAX_PASSWORD_LENGTH,
   sign_out: (args) => hasOnlyKeys(args, ["confirmed"]) && typeof args.confirmed === "boolean",
   sync_now: (args) => hasOnlyKeys(args, []),
+  task_load: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  task_save: (args) => hasOnlyKeys(args, ["recordId", "answers"]) && isId(args.recordId) && isDraft(args.answers),
+  task_submit: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  tasks_trays: (args) => hasOnlyKeys(args, []),
   triage_matches: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
   triage_record_outcome: (args) =>
     hasOnlyKeys(args, ["recordId", "outcome"]) && isId(args.recordId) && TRIAGE_OUTCOMES.includes(args.outcome),

@@ -125,6 +125,14 @@ export const commands = {
 	 *  looser when the date is estimated), closest first.
 	 */
 	triageMatches: (recordId: string) => typedError<ChildMatches[], AppError>(__TAURI_INVOKE("triage_matches", { recordId })),
+	/**  The three trays of the signed-in user. */
+	tasksTrays: () => typedError<TaskTrays, AppError>(__TAURI_INVOKE("tasks_trays")),
+	/**  A task with its contribution form. */
+	taskLoad: (recordId: string) => typedError<TaskView, AppError>(__TAURI_INVOKE("task_load", { recordId })),
+	/**  Autosave of the contribution's answers. */
+	taskSave: (recordId: string, answers: Answers) => typedError<TaskSaved, AppError>(__TAURI_INVOKE("task_save", { recordId, answers })),
+	/**  "Submit": the contribution goes to the council if every answer is valid. */
+	taskSubmit: (recordId: string) => typedError<TaskSubmitOutcome, AppError>(__TAURI_INVOKE("task_submit", { recordId })),
 };
 
 /** Events */
@@ -151,6 +159,12 @@ export type Address = {
 	town?: string,
 	county?: string,
 	postcode?: string,
+};
+
+/**  The answers of a contribution. Prefilled fields are not stored here. */
+export type Answers = {
+	fields?: { [key in string]: FieldValue },
+	groups?: { [key in string]: { [key in string]: FieldValue }[] },
 };
 
 /**  An error returned by a command. Its message never carries personal data. */
@@ -180,6 +194,13 @@ export type Attendee = {
 	name?: string,
 	/**  "Mum", "Class teacher", "Health visitor", … */
 	role?: string,
+};
+
+/**  The child a task is about, as the council sent it; shown read-only on the form. */
+export type ChildDetails = {
+	name?: string,
+	date_of_birth?: string | null,
+	address?: string,
 };
 
 /**  The possible matches of one child of the referral, closest first. */
@@ -280,6 +301,11 @@ export type ContactsAndKeyInformation = {
 	other_services?: OtherService[],
 };
 
+/**  Counter-signing. */
+export type CounterSignature = { state: "not_requested" } | 
+/**  Re-assigned to `manager` to review, sign and submit. */
+{ state: "awaiting"; manager: UserId; requested_by: UserId } | { state: "signed"; by: UserId; at: string };
+
 /**  The home screen's figures. */
 export type Dashboard = {
 	plans: PlanCounts,
@@ -340,6 +366,11 @@ export type DroppedFile = {
 	/**  Why it cannot be added. */
 	problem: string | null,
 };
+
+/**  How near the due date is. */
+export type Due = "overdue" | 
+/**  Within [`DUE_SOON_DAYS`] days (today included). */
+"soon" | "later";
 
 /**  What went wrong, as far as the UI needs to know to decide what to show. */
 export type ErrorCode = 
@@ -415,6 +446,17 @@ export type FamilyStory = {
 	past_events?: string,
 };
 
+export type FieldDefinition = {
+	id: string,
+	label: string,
+	hint?: string,
+	kind: FieldKind,
+	/**  Marked with an asterisk; must be answered before submitting. */
+	mandatory?: boolean,
+	/**  Filled in from the task's child details and read-only. */
+	prefill?: Prefill | null,
+};
+
 /**  One problem with one field, worded for a practitioner (GOV.UK style). */
 export type FieldError = {
 	/**  Where the problem is, e.g. `family_members[3].date_of_birth`. */
@@ -422,6 +464,11 @@ export type FieldError = {
 	/**  What to do about it, e.g. "Enter the child's date of birth". */
 	message: string,
 };
+
+export type FieldKind = { type: "text" } | { type: "long_text" } | { type: "date" } | { type: "drop_down"; options: string[] } | { type: "checkbox" };
+
+/**  One answer. */
+export type FieldValue = ({ text: string }) & { checked?: never; choice?: never; date?: never } | ({ date: string }) & { checked?: never; choice?: never; text?: never } | ({ choice: string }) & { checked?: never; date?: never; text?: never } | ({ checked: boolean }) & { choice?: never; date?: never; text?: never };
 
 /**  What "Finish" did. */
 export type FinishOutcome = 
@@ -438,6 +485,29 @@ export type FocusChild = {
 	gender?: Gender | null,
 };
 
+/**  One contribution form type (e.g. "EHCNA Information Gathering"). */
+export type FormDefinition = {
+	/**  Stable code, used on tasks (`form_type`). */
+	code: string,
+	title: string,
+	sections: FormSection[],
+};
+
+/**  A question, or a repeatable group of questions (rows added with + and removed with −). */
+export type FormItem = {
+	item: "field",
+} & FieldDefinition | {
+	item: "group",
+} & GroupDefinition;
+
+/**  A titled part of a form; only presentation, ids are unique across the whole form. */
+export type FormSection = {
+	id: string,
+	title: string,
+	guidance?: string,
+	items: FormItem[],
+};
+
 /**  A colleague found by email. */
 export type FoundPerson = {
 	userId: string,
@@ -448,6 +518,16 @@ export type FoundPerson = {
 
 /**  Gender, from the list the MASH uses (seed 003), exactly. */
 export type Gender = "female" | "gender_dysphoria" | "indeterminate" | "male" | "non_binary" | "transgender" | "unborn";
+
+/**  A repeatable row group, e.g. "health provision / who will provide it". */
+export type GroupDefinition = {
+	id: string,
+	label: string,
+	hint?: string,
+	columns: FieldDefinition[],
+	/**  How many rows must be given (0: the group is optional). No maximum. */
+	min_rows?: number,
+};
 
 export type HouseholdMember = {
 	/**  "Mother", "Stepfather", "Lodger", … */
@@ -685,6 +765,15 @@ export type Practitioner = {
 	email?: string,
 };
 
+/**  Child details a field is filled from. */
+export type Prefill = "child_name" | "child_date_of_birth" | "child_address";
+
+/**  A prefilled, read-only field of the form. */
+export type PrefilledField = {
+	id: string,
+	value: FieldValue,
+};
+
 /**  What "Download / print" did. */
 export type PrintOutcome = 
 /**  The PDF was written here; `open_saved_pdf` may open it. */
@@ -897,6 +986,14 @@ export type ReviewRow = {
 /**  A score as typed: a number (checked to be 1–10) or N/A. */
 export type ScoreInput = { score: number } | "not_applicable";
 
+/**  Who sent the task (shown on the task and the form). */
+export type SentBy = {
+	name?: string,
+	department?: string,
+	phone?: string,
+	address?: string,
+};
+
 /**  One person on a plan's sharing list. */
 export type SharedPerson = {
 	userId: string,
@@ -995,6 +1092,64 @@ export type SyncSummary = {
 	pendingChanges: number,
 };
 
+/**  One row of a tray. */
+export type TaskRow = {
+	id: string,
+	reference: string,
+	formType: string,
+	/**  The form type's title ("EHCNA Information Gathering"), or its code if unknown. */
+	formTitle: string,
+	childName: string,
+	requestedOn: string,
+	dueDate: string,
+	due: Due,
+	/**  Days until the due date (negative when overdue). */
+	daysLeft: number,
+	comments: string,
+	sentBy: SentBy,
+	/**  When it was retracted or submitted. */
+	closedAt: string | null,
+};
+
+/**  What an autosave did. */
+export type TaskSaved = {
+	errors: FieldError[],
+	lastSavedAt: string,
+};
+
+export type TaskStatus = "assigned" | "retracted" | "submitted";
+
+/**  What "Submit" did. */
+export type TaskSubmitOutcome = 
+/**  Queued for the council; it is now in "Recently submitted". */
+{ outcome: "submitted" } | 
+/**  Something is missing or wrong: every error, in form order. */
+{ outcome: "invalid"; errors: FieldError[] };
+
+/**  The landing page's three trays, each soonest due first. */
+export type TaskTrays = {
+	assigned: TaskRow[],
+	retracted: TaskRow[],
+	submitted: TaskRow[],
+};
+
+/**  A task opened: its form definition, the read-only child details and the answers so far. */
+export type TaskView = {
+	row: TaskRow,
+	/**  `assigned`, `retracted` or `submitted`. */
+	status: TaskStatus,
+	child: ChildDetails,
+	form: FormDefinition,
+	prefilled: PrefilledField[],
+	answers: Answers,
+	/**  Every problem with the answers as they are (shown once the user asks to submit). */
+	errors: FieldError[],
+	/**  The signed-in user is the task's editor and it is still assigned. */
+	editable: boolean,
+	counterSignature: CounterSignature,
+	lastSavedAt: string,
+};
+
 /**  A transfer of the plan to another practitioner. */
 export type TransferView = {
 	to: string,
@@ -1015,6 +1170,9 @@ export type TransferWaiting = {
 
 /**  What the MASH decided. */
 export type TriageOutcome = "no_further_action" | "advice_and_signposting" | "early_help" | "early_help_universal_plus" | "social_care_assessment" | "strategy_discussion";
+
+/**  A user account (always one person). */
+export type UserId = string;
 
 /**  The nine steps of the wizard, in order. */
 export type WizardStep = "consent_and_practitioner" | "focus_child_and_parent" | "family_members" | "contacts_and_key_information" | "family_story" | "child_story" | "aspects_of_life" | "summary_and_family_plan" | "family_name_and_review";
