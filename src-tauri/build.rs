@@ -59,6 +59,9 @@ const COMMANDS: &[&str] = &[
     "task_load",
     "task_save",
     "task_submit",
+    "task_find_person",
+    "task_reassign",
+    "task_counter_sign",
 ];
 
 fn main() {

@@ -123,6 +123,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             tasks::task_load,
             tasks::task_save,
             tasks::task_submit,
+            tasks::task_find_person,
+            tasks::task_reassign,
+            tasks::task_counter_sign,
         ])
         .events(collect_events![
             documents::DocumentSaved,

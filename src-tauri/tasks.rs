@@ -15,12 +15,15 @@
 //! Every command is a thin wrapper over a function taking the store and the clock.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use hearth_domain::account::{manages, share_a_work_group};
 use hearth_domain::form::{Answers, ChildDetails, FieldValue, FormDefinition, FormItem};
 use hearth_domain::ids::UserId;
 use hearth_domain::task::{
-    Contribution, ContributionDraft, CounterSignature, SentBy, Task, TaskStatus, Tray,
+    Contribution, ContributionDraft, CounterSignature, SentBy, Task, TaskError, TaskEvent,
+    TaskStatus, Tray,
 };
 use hearth_domain::{Config, FieldError, RecordKind};
+use hearth_protocol::users::FoundUser;
 use hearth_store::{Draft, RecordId, StepSave, Store};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -123,6 +126,22 @@ pub enum TaskSubmitOutcome {
     Invalid { errors: Vec<FieldError> },
 }
 
+/// Someone a task can be handed to, as the server found them by email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Delegate {
+    pub user_id: String,
+    pub name: String,
+    /// Their main role, as a label.
+    pub role: String,
+    /// Shown before the hand-over is confirmed.
+    pub out_of_office: Option<String>,
+    /// They share one of your work groups: the task can be re-assigned to them.
+    pub may_reassign: bool,
+    /// They manage one of your work groups: they can counter-sign.
+    pub may_counter_sign: bool,
+}
+
 // ---------------------------------------------------------------------------------------
 // Commands
 
@@ -166,6 +185,47 @@ pub async fn task_submit(
 ) -> Result<TaskSubmitOutcome, AppError> {
     let store = state.open_store().await?;
     submit_task(&store, &record_id, Utc::now()).await
+}
+
+/// Looks up a colleague by email (online) before re-assigning: their name, out-of-office
+/// message and whether they share or manage one of your work groups.
+#[tauri::command]
+#[specta::specta]
+pub async fn task_find_person(
+    state: State<'_, AppState>,
+    record_id: String,
+    email: String,
+) -> Result<Delegate, AppError> {
+    let found = crate::sharing::find_user(&state, &email).await?;
+    let store = state.open_store().await?;
+    delegate_of(&store, &record_id, &found).await
+}
+
+/// Re-assigns the task to the colleague with this email (looked up again, online), or asks
+/// them, a manager of your work group, to counter-sign and submit it.
+#[tauri::command]
+#[specta::specta]
+pub async fn task_reassign(
+    state: State<'_, AppState>,
+    record_id: String,
+    email: String,
+    counter_sign: bool,
+) -> Result<(), AppError> {
+    let found = crate::sharing::find_user(&state, &email).await?;
+    let store = state.open_store().await?;
+    reassign(&store, &record_id, &found, counter_sign, Utc::now()).await
+}
+
+/// The counter-signatory signs the contribution (then submits it).
+#[tauri::command]
+#[specta::specta]
+pub async fn task_counter_sign(
+    state: State<'_, AppState>,
+    record_id: String,
+) -> Result<TaskView, AppError> {
+    let store = state.open_store().await?;
+    counter_sign(&store, &record_id, Utc::now()).await?;
+    load_task(&store, &record_id, Utc::now()).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -477,6 +537,116 @@ pub(crate) async fn submit_task(
     store.set_status(record.summary.id, "submitted", at).await?;
     tracing::info!(record = %record.summary.id, "contribution submitted");
     Ok(TaskSubmitOutcome::Submitted)
+}
+
+fn invalid(message: impl Into<String>) -> AppError {
+    AppError::new(ErrorCode::InvalidInput, message)
+}
+
+pub(crate) async fn delegate_of(
+    store: &Store,
+    id: &str,
+    found: &FoundUser,
+) -> Result<Delegate, AppError> {
+    let me = me(store).await?;
+    let (_, task) = load_record(store, id).await?;
+    check_editable(&task, me)?;
+    let groups = &found.shared_work_groups;
+    if found.id == me {
+        return Err(invalid(
+            "Enter the email address of someone else in your work group",
+        ));
+    }
+    Ok(Delegate {
+        user_id: found.id.to_string(),
+        name: found.name.clone(),
+        role: found.role.label().to_owned(),
+        out_of_office: found.out_of_office.clone(),
+        may_reassign: share_a_work_group(groups, me, found.id),
+        may_counter_sign: manages(groups, found.id, me),
+    })
+}
+
+/// Hands the task over through the domain's rules, then writes `assignee_id` (the server
+/// bumps the epoch and emails both people) and `counter_signature`.
+pub(crate) async fn reassign(
+    store: &Store,
+    id: &str,
+    found: &FoundUser,
+    ask_counter_signature: bool,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let me = me(store).await?;
+    let (record, task) = load_record(store, id).await?;
+    check_editable(&task, me)?;
+    if found.id == me {
+        return Err(invalid(
+            "Enter the email address of someone else in your work group",
+        ));
+    }
+    let event = if ask_counter_signature {
+        TaskEvent::AskCounterSignature {
+            by: me,
+            manager: found.id,
+        }
+    } else {
+        TaskEvent::Reassign {
+            by: me,
+            to: found.id,
+        }
+    };
+    let next = task
+        .apply(event, &found.shared_work_groups)
+        .map_err(|e| match e {
+            TaskError::NotInYourWorkGroups => invalid(format!(
+                "{} is not in any of your work groups, so you cannot re-assign this task to them",
+                found.name
+            )),
+            TaskError::NotYourManager => invalid(format!(
+                "{} does not manage your work group, so they cannot counter-sign. Choose a manager of your work group",
+                found.name
+            )),
+            other => refused(format!("This task cannot be re-assigned: {other}.")),
+        })?;
+    store
+        .save_step(StepSave::new(
+            Some(record.summary.id),
+            RecordKind::Task,
+            TASK_STEP,
+            json!({
+                "assignee_id": next.editor().user.to_string(),
+                "assignee_name": found.name,
+                "counter_signature": next.counter_signature(),
+            }),
+            at,
+        ))
+        .await?;
+    tracing::info!(record = %record.summary.id, counter_sign = ask_counter_signature, "task re-assigned");
+    Ok(())
+}
+
+pub(crate) async fn counter_sign(
+    store: &Store,
+    id: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let me = me(store).await?;
+    let (record, task) = load_record(store, id).await?;
+    check_editable(&task, me)?;
+    let signed = task
+        .apply(TaskEvent::CounterSign { by: me, at }, &[])
+        .map_err(|e| refused(format!("This contribution cannot be signed: {e}.")))?;
+    store
+        .save_step(StepSave::new(
+            Some(record.summary.id),
+            RecordKind::Task,
+            TASK_STEP,
+            json!({ "counter_signature": signed.counter_signature() }),
+            at,
+        ))
+        .await?;
+    tracing::info!(record = %record.summary.id, "contribution counter-signed");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -339,3 +339,124 @@ fn due_dates_within_seven_days_are_soon() {
     assert_eq!(due_of(d(2026, 12, 8), today), (Due::Soon, 7));
     assert_eq!(due_of(d(2026, 12, 9), today), (Due::Later, 8));
 }
+
+const SAM: u128 = 3;
+const STRANGER: u128 = 9;
+
+/// The server's answer to a look-up (`POST /api/v1/users/lookup`) by someone in the North
+/// group (Robin, Jo as a member here, Sam its manager).
+fn found(n: u128, name: &str, out_of_office: Option<&str>, shared: bool) -> FoundUser {
+    FoundUser {
+        id: UserId(uid(n)),
+        name: name.into(),
+        role: if n == SAM {
+            Role::Manager
+        } else {
+            Role::PartnerProfessional
+        },
+        out_of_office: out_of_office.map(str::to_owned),
+        shared_work_groups: if shared {
+            vec![hearth_domain::account::WorkGroup {
+                id: hearth_domain::ids::WorkGroupId(uid(GROUP)),
+                name: "North locality".into(),
+                members: vec![UserId(uid(ROBIN)), UserId(uid(JO))],
+                managers: vec![UserId(uid(SAM))],
+            }]
+        } else {
+            vec![]
+        },
+    }
+}
+
+#[tokio::test]
+async fn reassign_within_work_groups_then_counter_sign_and_submit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = temp_store(dir.path()).await;
+    sign_in_as(&store, ROBIN).await;
+    let id = Uuid::now_v7();
+    pull(
+        &store,
+        1,
+        vec![(id, 1, task_fields(ROBIN, d(2026, 11, 2), "Zoë Testchild"))],
+    )
+    .await;
+    let sid = id.to_string();
+
+    // Someone outside the work groups: named, refused, nothing written.
+    let stranger = found(STRANGER, "Lee Teststranger", None, false);
+    let d0 = delegate_of(&store, &sid, &stranger).await.unwrap();
+    assert!(!d0.may_reassign && !d0.may_counter_sign);
+    let before = store.pending_mutations(100).await.unwrap().len();
+    let err = reassign(&store, &sid, &stranger, false, at(1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.contains("Lee Teststranger"), "{}", err.message);
+    assert_eq!(store.pending_mutations(100).await.unwrap().len(), before);
+
+    // A colleague with an out-of-office message: shown before confirming.
+    let jo = found(JO, "Jo Testworker", Some("Away until 7 December"), true);
+    let dj = delegate_of(&store, &sid, &jo).await.unwrap();
+    assert_eq!(dj.out_of_office.as_deref(), Some("Away until 7 December"));
+    assert!(dj.may_reassign && !dj.may_counter_sign);
+    // Jo is no manager: cannot counter-sign.
+    let err = reassign(&store, &sid, &jo, true, at(1)).await.unwrap_err();
+    assert!(err.message.contains("does not manage"), "{}", err.message);
+
+    save_answers(&store, &sid, &complete_answers(), at(1))
+        .await
+        .unwrap();
+    reassign(&store, &sid, &jo, false, at(2)).await.unwrap();
+    // It left Robin's tray and he can no longer change it.
+    assert!(trays(&store, at(2)).await.unwrap().assigned.is_empty());
+    assert!(!load_task(&store, &sid, at(2)).await.unwrap().editable);
+    let changes: Vec<(String, Value)> = store
+        .pending_mutations(100)
+        .await
+        .unwrap()
+        .iter()
+        .flat_map(|m| m.changes.iter().map(|c| (c.field.clone(), c.value.clone())))
+        .collect();
+    assert!(
+        changes.contains(&("assignee_id".into(), json!(uid(JO).to_string()))),
+        "{changes:?}"
+    );
+
+    // On Jo's device (the same cache, signed in as Jo): Jo hands it back to Robin ...
+    sign_in_as(&store, JO).await;
+    assert_eq!(trays(&store, at(2)).await.unwrap().assigned.len(), 1);
+    let robin = found(ROBIN, "Robin Testnurse", None, true);
+    reassign(&store, &sid, &robin, false, at(3)).await.unwrap();
+    // ... who asks Sam, the group's manager, to counter-sign.
+    sign_in_as(&store, ROBIN).await;
+    let sam = found(SAM, "Sam Testmanager", None, true);
+    assert!(
+        delegate_of(&store, &sid, &sam)
+            .await
+            .unwrap()
+            .may_counter_sign
+    );
+    reassign(&store, &sid, &sam, true, at(4)).await.unwrap();
+
+    sign_in_as(&store, SAM).await;
+    let view = load_task(&store, &sid, at(4)).await.unwrap();
+    assert!(view.editable);
+    assert_eq!(
+        view.counter_signature,
+        CounterSignature::Awaiting {
+            manager: UserId(uid(SAM)),
+            requested_by: UserId(uid(ROBIN))
+        }
+    );
+    // Not signed yet: submit is refused with the reason.
+    let err = submit_task(&store, &sid, at(4)).await.unwrap_err();
+    assert!(err.message.contains("counter-signatory"), "{}", err.message);
+    counter_sign(&store, &sid, at(5)).await.unwrap();
+    assert_eq!(
+        submit_task(&store, &sid, at(5)).await.unwrap(),
+        TaskSubmitOutcome::Submitted
+    );
+    let t = trays(&store, at(6)).await.unwrap();
+    assert_eq!(t.submitted.len(), 1);
+    assert_eq!(t.submitted[0].child_name, "Zoë Testchild");
+}

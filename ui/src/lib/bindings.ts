@@ -133,6 +133,18 @@ export const commands = {
 	taskSave: (recordId: string, answers: Answers) => typedError<TaskSaved, AppError>(__TAURI_INVOKE("task_save", { recordId, answers })),
 	/**  "Submit": the contribution goes to the council if every answer is valid. */
 	taskSubmit: (recordId: string) => typedError<TaskSubmitOutcome, AppError>(__TAURI_INVOKE("task_submit", { recordId })),
+	/**
+	 *  Looks up a colleague by email (online) before re-assigning: their name, out-of-office
+	 *  message and whether they share or manage one of your work groups.
+	 */
+	taskFindPerson: (recordId: string, email: string) => typedError<Delegate, AppError>(__TAURI_INVOKE("task_find_person", { recordId, email })),
+	/**
+	 *  Re-assigns the task to the colleague with this email (looked up again, online), or asks
+	 *  them, a manager of your work group, to counter-sign and submit it.
+	 */
+	taskReassign: (recordId: string, email: string, counterSign: boolean) => typedError<null, AppError>(__TAURI_INVOKE("task_reassign", { recordId, email, counterSign })),
+	/**  The counter-signatory signs the contribution (then submits it). */
+	taskCounterSign: (recordId: string) => typedError<TaskView, AppError>(__TAURI_INVOKE("task_counter_sign", { recordId })),
 };
 
 /** Events */
@@ -323,6 +335,20 @@ export type DateParts = {
 	day?: string,
 	month?: string,
 	year?: string,
+};
+
+/**  Someone a task can be handed to, as the server found them by email. */
+export type Delegate = {
+	userId: string,
+	name: string,
+	/**  Their main role, as a label. */
+	role: string,
+	/**  Shown before the hand-over is confirmed. */
+	outOfOffice: string | null,
+	/**  They share one of your work groups: the task can be re-assigned to them. */
+	mayReassign: boolean,
+	/**  They manage one of your work groups: they can counter-sign. */
+	mayCounterSign: boolean,
 };
 
 /**  One document in the plan view's list. */
