@@ -62,6 +62,7 @@ fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook(
             "document_edit",
             "document_open",
             "document_relink",
+            "document_remove",
             "document_staged",
             "documents_list",
             "lock",

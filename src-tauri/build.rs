@@ -62,6 +62,7 @@ const COMMANDS: &[&str] = &[
     "task_find_person",
     "task_reassign",
     "task_counter_sign",
+    "document_remove",
 ];
 
 fn main() {

@@ -180,8 +180,8 @@ pub async fn document_choose(
     plan_id: String,
 ) -> Result<ChooseOutcome, AppError> {
     let store = state.open_store().await?;
-    let plan = load_kind(&store, &plan_id, RecordKind::Plan).await?;
-    refuse_if_closed(&plan.summary.status)?;
+    let plan = load_holder(&store, &plan_id).await?;
+    refuse_if_closed(&store, &plan).await?;
     // rfd's GTK dialog runs on the main (GTK) thread; this command only awaits it.
     let chosen = rfd::AsyncFileDialog::new()
         .set_title("Add a document to this plan")
@@ -214,8 +214,8 @@ pub async fn document_staged(
     staged_id: String,
 ) -> Result<StagedFile, AppError> {
     let store = state.open_store().await?;
-    let plan = load_kind(&store, &plan_id, RecordKind::Plan).await?;
-    refuse_if_closed(&plan.summary.status)?;
+    let plan = load_holder(&store, &plan_id).await?;
+    refuse_if_closed(&store, &plan).await?;
     staged_for(&state, &staged_id, &reference_of(&plan.summary), today())
 }
 
@@ -272,6 +272,18 @@ pub async fn document_edit(
     Ok(())
 }
 
+/// "Remove": a supporting document taken off a task's contribution before it is submitted
+/// (documents on a plan are not removed here).
+#[tauri::command]
+#[specta::specta]
+pub async fn document_remove(
+    state: State<'_, AppState>,
+    document_id: String,
+) -> Result<PlanDocuments, AppError> {
+    let store = state.open_store().await?;
+    remove(&store, &document_id, Utc::now()).await
+}
+
 /// "Move to another plan": the document is linked to `plan_id` instead.
 #[tauri::command]
 #[specta::specta]
@@ -302,7 +314,24 @@ fn today() -> NaiveDate {
     Local::now().date_naive()
 }
 
-fn refuse_if_closed(status: &str) -> Result<(), AppError> {
+/// The record documents are on: a plan, or a delegated task (its contribution's
+/// supporting documents).
+async fn load_holder(store: &Store, id: &str) -> Result<hearth_store::Draft, AppError> {
+    match load_kind(store, id, RecordKind::Plan).await {
+        Ok(plan) => Ok(plan),
+        Err(e) if e.code == ErrorCode::RecordNotFound => {
+            load_kind(store, id, RecordKind::Task).await.map_err(|_| e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn refuse_if_closed(store: &Store, holder: &hearth_store::Draft) -> Result<(), AppError> {
+    let status = holder.summary.status.as_str();
+    if holder.summary.kind == RecordKind::Task {
+        // Only the task's editor, while it is assigned, changes its documents.
+        return crate::tasks::check_editable_record(store, holder).await;
+    }
     if status == hearth_store::status::CLOSED {
         return Err(invalid(
             "This plan is closed, so it takes no new documents and none can be moved to it",
@@ -369,7 +398,7 @@ fn row_of(meta: &DocumentMeta) -> DocumentRow {
 }
 
 pub async fn plan_documents(store: &Store, plan_id: &str) -> Result<PlanDocuments, AppError> {
-    let plan = load_kind(store, plan_id, RecordKind::Plan).await?;
+    let plan = load_holder(store, plan_id).await?;
     let documents = store
         .list_documents(plan.summary.id)
         .await?
@@ -381,7 +410,9 @@ pub async fn plan_documents(store: &Store, plan_id: &str) -> Result<PlanDocument
         .await?
         .into_iter()
         .filter(|r| {
-            r.summary.id != plan.summary.id && r.summary.status != hearth_store::status::CLOSED
+            plan.summary.kind == RecordKind::Plan
+                && r.summary.id != plan.summary.id
+                && r.summary.status != hearth_store::status::CLOSED
         })
         .map(|r| {
             let family = r.values[0].as_str().unwrap_or_default().trim().to_owned();
@@ -403,7 +434,7 @@ pub async fn plan_documents(store: &Store, plan_id: &str) -> Result<PlanDocument
     Ok(PlanDocuments {
         plan_id: plan.summary.id.to_string(),
         reference: reference_of(&plan.summary),
-        open_for_changes: plan.summary.status != hearth_store::status::CLOSED,
+        open_for_changes: refuse_if_closed(store, &plan).await.is_ok(),
         documents,
         other_plans,
     })
@@ -574,8 +605,8 @@ pub async fn add(
     now: DateTime<Utc>,
 ) -> Result<AddOutcome, AppError> {
     let store = state.open_store().await?;
-    let plan = load_kind(&store, plan_id, RecordKind::Plan).await?;
-    refuse_if_closed(&plan.summary.status)?;
+    let plan = load_holder(&store, plan_id).await?;
+    refuse_if_closed(&store, &plan).await?;
     let Some(Staged { path, .. }) = state.documents.staged(staged_id) else {
         return Ok(AddOutcome::Invalid {
             errors: vec![FieldError::new(
@@ -596,7 +627,7 @@ pub async fn add(
         title,
         file_name,
         link: Some(RecordLink {
-            kind: RecordKind::Plan,
+            kind: plan.summary.kind,
             record_id: plan.summary.id.as_uuid(),
             case_reference: Some(reference_of(&plan.summary)),
         }),
@@ -627,7 +658,7 @@ pub async fn add(
         })
         .await?;
     state.documents.unstage(staged_id);
-    tracing::info!(document = %id, "document added to a plan");
+    tracing::info!(document = %id, kind = %plan.summary.kind.as_str(), "document added");
     Ok(AddOutcome::Added {
         documents: plan_documents(&store, plan_id).await?,
         file_name: meta.file_name().to_owned(),
@@ -651,12 +682,34 @@ pub async fn relink(
             "Choose a different plan: the document is on this one already",
         ));
     }
-    refuse_if_closed(&to.summary.status)?;
+    refuse_if_closed(store, &to).await?;
     // The domain's rule: the same document (bytes, title, name), linked elsewhere.
     let from = meta.record_id;
     store.relink_document(id, to.summary.id, now).await?;
     tracing::info!(document = %id, "document moved to another plan");
     plan_documents(store, &from.to_string()).await
+}
+
+pub async fn remove(
+    store: &Store,
+    document_id: &str,
+    now: DateTime<Utc>,
+) -> Result<PlanDocuments, AppError> {
+    let id = parse_document_id(document_id)?;
+    let meta = store
+        .document_meta(id)
+        .await?
+        .ok_or_else(document_not_found)?;
+    let holder = load_holder(store, &meta.record_id.to_string()).await?;
+    if holder.summary.kind != RecordKind::Task {
+        return Err(invalid(
+            "Documents on a plan cannot be removed; move it to another plan instead",
+        ));
+    }
+    refuse_if_closed(store, &holder).await?;
+    store.delete_document(id, now).await?;
+    tracing::info!(document = %id, "document removed from a contribution");
+    plan_documents(store, &meta.record_id.to_string()).await
 }
 
 // ---------------------------------------------------------------------------------------

@@ -126,6 +126,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             tasks::task_find_person,
             tasks::task_reassign,
             tasks::task_counter_sign,
+            documents::document_remove,
         ])
         .events(collect_events![
             documents::DocumentSaved,

@@ -539,6 +539,13 @@ pub(crate) async fn submit_task(
     Ok(TaskSubmitOutcome::Submitted)
 }
 
+/// For documents on a task: only its editor changes them, while it is assigned.
+pub(crate) async fn check_editable_record(store: &Store, record: &Draft) -> Result<(), AppError> {
+    let me = me(store).await?;
+    let task = task_of(record.summary.id, &record.fields).ok_or_else(not_found)?;
+    check_editable(&task, me).map_err(|e| invalid(e.message))
+}
+
 fn invalid(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::InvalidInput, message)
 }

@@ -460,3 +460,76 @@ async fn reassign_within_work_groups_then_counter_sign_and_submit() {
     assert_eq!(t.submitted.len(), 1);
     assert_eq!(t.submitted[0].child_name, "Zoë Testchild");
 }
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+#[tokio::test]
+async fn supporting_documents_are_added_and_removed_until_submit() {
+    use crate::documents::{add, plan_documents, remove, stage, AddOutcome};
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let state = AppState::new(
+        dir.path().to_path_buf(),
+        crate::state::KeyPolicy::PasswordOnly,
+    );
+    let store = temp_store(dir.path()).await;
+    *state.store.lock().await = Some(store.clone());
+    sign_in_as(&store, ROBIN).await;
+    let (id, theirs) = (Uuid::now_v7(), Uuid::now_v7());
+    pull(
+        &store,
+        1,
+        vec![
+            (id, 1, task_fields(ROBIN, d(2026, 11, 2), "Zoë Testchild")),
+            (theirs, 1, task_fields(JO, d(2026, 11, 2), "Eli Testchild")),
+        ],
+    )
+    .await;
+    let sid = id.to_string();
+    let docs = plan_documents(&store, &sid).await.unwrap();
+    assert!(docs.open_for_changes && docs.documents.is_empty() && docs.other_plans.is_empty());
+    assert!(
+        !plan_documents(&store, &theirs.to_string())
+            .await
+            .unwrap()
+            .open_for_changes
+    );
+
+    let mut added = vec![];
+    for (name, bytes) in [("ot report.pdf", PDF), ("photo.png", PNG)] {
+        let path = files.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let staged = stage(&state, &path, &docs.reference, d(2026, 11, 21))
+            .await
+            .unwrap();
+        let AddOutcome::Added { documents, .. } = add(
+            &state,
+            &sid,
+            &staged.staged_id,
+            staged.suggested_title.clone(),
+            staged.suggested_name.clone(),
+            at(2),
+        )
+        .await
+        .unwrap() else {
+            panic!("expected {name} added")
+        };
+        added = documents.documents;
+    }
+    assert_eq!(added.len(), 2);
+    // Taken off again before submitting: one left, the removal queued for the server.
+    let left = remove(&store, &added[0].id, at(3)).await.unwrap();
+    assert_eq!(left.documents.len(), 1);
+    save_answers(&store, &sid, &complete_answers(), at(3))
+        .await
+        .unwrap();
+    submit_task(&store, &sid, at(4)).await.unwrap();
+    // Submitted: documents can no longer change.
+    let err = remove(&store, &left.documents[0].id, at(5))
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("submitted"), "{}", err.message);
+    assert!(!plan_documents(&store, &sid).await.unwrap().open_for_changes);
+}

@@ -71,6 +71,7 @@ const ALLOWED = {
   document_open: (args) => hasOnlyKeys(args, ["documentId"]) && isId(args.documentId),
   document_relink: (args) =>
     hasOnlyKeys(args, ["documentId", "planId"]) && isId(args.documentId) && isId(args.planId),
+  document_remove: (args) => hasOnlyKeys(args, ["documentId"]) && isId(args.documentId),
   document_staged: (args) => hasOnlyKeys(args, ["planId", "stagedId"]) && isId(args.planId) && isId(args.stagedId),
   documents_list: (args) => hasOnlyKeys(args, ["planId"]) && isId(args.planId),
   lock: (args) => hasOnlyKeys(args, []),

@@ -145,6 +145,11 @@ export const commands = {
 	taskReassign: (recordId: string, email: string, counterSign: boolean) => typedError<null, AppError>(__TAURI_INVOKE("task_reassign", { recordId, email, counterSign })),
 	/**  The counter-signatory signs the contribution (then submits it). */
 	taskCounterSign: (recordId: string) => typedError<TaskView, AppError>(__TAURI_INVOKE("task_counter_sign", { recordId })),
+	/**
+	 *  "Remove": a supporting document taken off a task's contribution before it is submitted
+	 *  (documents on a plan are not removed here).
+	 */
+	documentRemove: (documentId: string) => typedError<PlanDocuments, AppError>(__TAURI_INVOKE("document_remove", { documentId })),
 };
 
 /** Events */
