@@ -183,8 +183,13 @@ pub async fn document_choose(
     let plan = load_holder(&store, &plan_id).await?;
     refuse_if_closed(&store, &plan).await?;
     // rfd's GTK dialog runs on the main (GTK) thread; this command only awaits it.
+    let dialog_title = if plan.summary.kind == RecordKind::Task {
+        "Add a document to this contribution"
+    } else {
+        "Add a document to this plan"
+    };
     let chosen = rfd::AsyncFileDialog::new()
-        .set_title("Add a document to this plan")
+        .set_title(dialog_title)
         .add_filter(
             "Word, PDF, JPEG or PNG",
             &["doc", "docx", "pdf", "jpg", "jpeg", "png"],
