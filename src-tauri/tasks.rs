@@ -276,7 +276,7 @@ pub(crate) fn task_of(id: RecordId, fields: &Map<String, Value>) -> Option<Task>
     serde_json::from_value(whole).ok()
 }
 
-fn answers_of(fields: &Map<String, Value>) -> Answers {
+pub(crate) fn answers_of(fields: &Map<String, Value>) -> Answers {
     fields
         .get("answers")
         .and_then(|a| serde_json::from_value(a.clone()).ok())

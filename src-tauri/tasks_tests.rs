@@ -459,6 +459,17 @@ async fn reassign_within_work_groups_then_counter_sign_and_submit() {
     let t = trays(&store, at(6)).await.unwrap();
     assert_eq!(t.submitted.len(), 1);
     assert_eq!(t.submitted[0].child_name, "Zoë Testchild");
+    // Printed as the submitted contribution.
+    let printed = crate::printing::print_record_pdf(
+        &store,
+        sid.parse().unwrap(),
+        &Config::builtin(),
+        d(2026, 11, 8),
+    )
+    .await
+    .unwrap();
+    assert!(printed.bytes.starts_with(b"%PDF"));
+    assert!(printed.file_name.ends_with(".pdf"), "{}", printed.file_name);
 }
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
