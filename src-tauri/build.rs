@@ -63,6 +63,14 @@ const COMMANDS: &[&str] = &[
     "requests_manage",
     "request_decide",
     "request_new_from",
+    "tasks_trays",
+    "task_load",
+    "task_save",
+    "task_submit",
+    "task_find_person",
+    "task_reassign",
+    "task_counter_sign",
+    "document_remove",
 ];
 
 fn main() {

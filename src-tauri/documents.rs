@@ -181,15 +181,16 @@ pub async fn document_choose(
     plan_id: String,
 ) -> Result<ChooseOutcome, AppError> {
     let store = state.open_store().await?;
-    let plan = load_case(&store, &plan_id).await?;
-    refuse_if_closed(&plan)?;
+    let plan = load_holder(&store, &plan_id).await?;
+    refuse_if_closed(&store, &plan).await?;
     // rfd's GTK dialog runs on the main (GTK) thread; this command only awaits it.
+    let dialog_title = match plan.summary.kind {
+        RecordKind::Task => "Add a document to this contribution",
+        RecordKind::Request => "Add a document to this request",
+        _ => "Add a document to this plan",
+    };
     let chosen = rfd::AsyncFileDialog::new()
-        .set_title(if plan.summary.kind == RecordKind::Request {
-            "Add a document to this request"
-        } else {
-            "Add a document to this plan"
-        })
+        .set_title(dialog_title)
         .add_filter(
             "Word, PDF, JPEG or PNG",
             &["doc", "docx", "pdf", "jpg", "jpeg", "png"],
@@ -221,8 +222,8 @@ pub async fn document_staged(
     staged_id: String,
 ) -> Result<StagedFile, AppError> {
     let store = state.open_store().await?;
-    let plan = load_case(&store, &plan_id).await?;
-    refuse_if_closed(&plan)?;
+    let plan = load_holder(&store, &plan_id).await?;
+    refuse_if_closed(&store, &plan).await?;
     staged_for(&state, &staged_id, &reference_of(&plan.summary), today())
 }
 
@@ -279,6 +280,18 @@ pub async fn document_edit(
     Ok(())
 }
 
+/// "Remove": a supporting document taken off a task's contribution before it is submitted
+/// (documents on a plan are not removed here).
+#[tauri::command]
+#[specta::specta]
+pub async fn document_remove(
+    state: State<'_, AppState>,
+    document_id: String,
+) -> Result<PlanDocuments, AppError> {
+    let store = state.open_store().await?;
+    remove(&store, &document_id, Utc::now()).await
+}
+
 /// "Move to another plan": the document is linked to `plan_id` instead.
 #[tauri::command]
 #[specta::specta]
@@ -309,14 +322,21 @@ fn today() -> NaiveDate {
     Local::now().date_naive()
 }
 
-/// The record documents are kept on: a plan, or a request for support (its case
-/// document library). Anything else is "not found".
-async fn load_case(store: &Store, id: &str) -> Result<hearth_store::Draft, AppError> {
-    let record = load_kind(store, id, RecordKind::Plan).await;
-    match record {
-        Err(_) => load_kind(store, id, RecordKind::Request).await,
-        found => found,
+/// The record documents are kept on: a plan, a request for support (its case document
+/// library) or a delegated task (its contribution's supporting documents). Anything else is
+/// "not found".
+async fn load_holder(store: &Store, id: &str) -> Result<hearth_store::Draft, AppError> {
+    let mut not_found = None;
+    for kind in [RecordKind::Plan, RecordKind::Request, RecordKind::Task] {
+        match load_kind(store, id, kind).await {
+            Ok(record) => return Ok(record),
+            Err(e) if e.code == ErrorCode::RecordNotFound => {
+                not_found.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
     }
+    Err(not_found.unwrap_or_else(document_not_found))
 }
 
 /// A closed plan, or a declined, closed or archived request: it takes no new documents.
@@ -331,9 +351,13 @@ fn is_closed(record: &hearth_store::Draft) -> bool {
     }
 }
 
-fn refuse_if_closed(record: &hearth_store::Draft) -> Result<(), AppError> {
-    if is_closed(record) {
-        return Err(invalid(if record.summary.kind == RecordKind::Request {
+async fn refuse_if_closed(store: &Store, holder: &hearth_store::Draft) -> Result<(), AppError> {
+    if holder.summary.kind == RecordKind::Task {
+        // Only the task's editor, while it is assigned, changes its documents.
+        return crate::tasks::check_editable_record(store, holder).await;
+    }
+    if is_closed(holder) {
+        return Err(invalid(if holder.summary.kind == RecordKind::Request {
             "This request is closed, so it takes no new documents and none can be moved to it"
         } else {
             "This plan is closed, so it takes no new documents and none can be moved to it"
@@ -400,7 +424,7 @@ fn row_of(meta: &DocumentMeta) -> DocumentRow {
 }
 
 pub async fn plan_documents(store: &Store, plan_id: &str) -> Result<PlanDocuments, AppError> {
-    let plan = load_case(store, plan_id).await?;
+    let plan = load_holder(store, plan_id).await?;
     let documents = store
         .list_documents(plan.summary.id)
         .await?
@@ -425,6 +449,7 @@ pub async fn plan_documents(store: &Store, plan_id: &str) -> Result<PlanDocument
     }
     let other_plans = open
         .into_iter()
+        .filter(|_| plan.summary.kind != RecordKind::Task)
         .map(|r| {
             let family = r.values[0].as_str().unwrap_or_default().trim().to_owned();
             let name = if family.is_empty() {
@@ -450,7 +475,7 @@ pub async fn plan_documents(store: &Store, plan_id: &str) -> Result<PlanDocument
     Ok(PlanDocuments {
         plan_id: plan.summary.id.to_string(),
         reference: reference_of(&plan.summary),
-        open_for_changes: !is_closed(&plan),
+        open_for_changes: refuse_if_closed(store, &plan).await.is_ok(),
         documents,
         other_plans,
     })
@@ -621,8 +646,8 @@ pub async fn add(
     now: DateTime<Utc>,
 ) -> Result<AddOutcome, AppError> {
     let store = state.open_store().await?;
-    let plan = load_case(&store, plan_id).await?;
-    refuse_if_closed(&plan)?;
+    let plan = load_holder(&store, plan_id).await?;
+    refuse_if_closed(&store, &plan).await?;
     let Some(Staged { path, .. }) = state.documents.staged(staged_id) else {
         return Ok(AddOutcome::Invalid {
             errors: vec![FieldError::new(
@@ -674,7 +699,7 @@ pub async fn add(
         })
         .await?;
     state.documents.unstage(staged_id);
-    tracing::info!(document = %id, "document added to a plan");
+    tracing::info!(document = %id, kind = %plan.summary.kind.as_str(), "document added");
     Ok(AddOutcome::Added {
         documents: plan_documents(&store, plan_id).await?,
         file_name: meta.file_name().to_owned(),
@@ -692,13 +717,18 @@ pub async fn relink(
         .document_meta(id)
         .await?
         .ok_or_else(document_not_found)?;
-    let to = load_case(store, plan_id).await?;
+    let to = load_holder(store, plan_id).await?;
     if to.summary.id == meta.record_id {
         return Err(invalid(
             "Choose a different plan: the document is on this one already",
         ));
     }
-    refuse_if_closed(&to)?;
+    if to.summary.kind == RecordKind::Task {
+        return Err(invalid(
+            "A contribution's supporting documents stay on their task: remove one instead",
+        ));
+    }
+    refuse_if_closed(store, &to).await?;
     let from_kind = store.load(meta.record_id).await?.map(|r| r.summary.kind);
     if from_kind.is_some_and(|k| k != to.summary.kind) {
         return Err(invalid(
@@ -710,6 +740,28 @@ pub async fn relink(
     store.relink_document(id, to.summary.id, now).await?;
     tracing::info!(document = %id, "document moved to another plan");
     plan_documents(store, &from.to_string()).await
+}
+
+pub async fn remove(
+    store: &Store,
+    document_id: &str,
+    now: DateTime<Utc>,
+) -> Result<PlanDocuments, AppError> {
+    let id = parse_document_id(document_id)?;
+    let meta = store
+        .document_meta(id)
+        .await?
+        .ok_or_else(document_not_found)?;
+    let holder = load_holder(store, &meta.record_id.to_string()).await?;
+    if holder.summary.kind != RecordKind::Task {
+        return Err(invalid(
+            "Documents on a plan cannot be removed; move it to another plan instead",
+        ));
+    }
+    refuse_if_closed(store, &holder).await?;
+    store.delete_document(id, now).await?;
+    tracing::info!(document = %id, "document removed from a contribution");
+    plan_documents(store, &meta.record_id.to_string()).await
 }
 
 // ---------------------------------------------------------------------------------------

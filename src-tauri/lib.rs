@@ -26,6 +26,8 @@
 //! 30-day deletion of drafts and its warning) and the MASH triage work tray.
 //! Module `requests`: the request for support to a commissioned service (form autosave,
 //! send, "My requests") and its service manager's views, decisions and filters.
+//! Module `tasks`: delegated tasks (the three trays, the contribution form from its form
+//! type's data, autosave, submit).
 //!
 //! Documents (module `documents`): the plan view's list, "Add a document" (the system's file
 //! dialog, or files dropped on the window: `documents://dropped`), open read-only, "Edit in
@@ -52,6 +54,7 @@ pub mod sharing;
 mod shell;
 mod state;
 mod sync_task;
+mod tasks;
 
 use tauri::Manager as _;
 use tauri_specta::{collect_commands, collect_events, Builder, Event as _};
@@ -127,6 +130,14 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             requests::requests_manage,
             requests::request_decide,
             requests::request_new_from,
+            tasks::tasks_trays,
+            tasks::task_load,
+            tasks::task_save,
+            tasks::task_submit,
+            tasks::task_find_person,
+            tasks::task_reassign,
+            tasks::task_counter_sign,
+            documents::document_remove,
         ])
         .events(collect_events![
             documents::DocumentSaved,

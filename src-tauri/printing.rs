@@ -82,8 +82,24 @@ pub async fn print_record_pdf(
                 skipped,
             )
         }
-        // A contribution prints with its task and form definition, which the store does
-        // not hold yet; tasks and documents have no print layout.
+        // A task prints as its contribution: final once submitted (and valid), else a draft.
+        RecordKind::Task => {
+            let task = crate::tasks::task_of(id, fields)
+                .ok_or(PrintError::NotPrintable(RecordKind::Task))?;
+            let draft = hearth_domain::task::ContributionDraft {
+                answers: crate::tasks::answers_of(fields),
+                documents: vec![],
+            };
+            let submitted = task.status() == hearth_domain::task::TaskStatus::Submitted;
+            let doc = match hearth_domain::task::Contribution::parse(&task, draft.clone(), config) {
+                Ok(c) if submitted => {
+                    hearth_pdf::contribution_document(&task, &c, &[], reference, &ctx)
+                }
+                _ => hearth_pdf::contribution_draft_document(&task, &draft, &[], reference, &ctx),
+            };
+            (doc, 0)
+        }
+        // A contribution record on its own and documents have no print layout.
         kind => return Err(PrintError::NotPrintable(kind)),
     };
     if skipped > 0 {

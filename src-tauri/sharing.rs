@@ -445,6 +445,19 @@ pub async fn several_coordinators_for(store: &Store, me: &str) -> Result<u32, Ap
 
 /// Finds a colleague on the server by exact email.
 async fn lookup(state: &AppState, email: &str) -> Result<FoundPerson, AppError> {
+    let found = find_user(state, email).await?;
+    Ok(FoundPerson {
+        user_id: found.id.to_string(),
+        name: found.name,
+        role: found.role.label().to_owned(),
+    })
+}
+
+/// The server's answer about a colleague (also used by `tasks` for re-assigning).
+pub(crate) async fn find_user(
+    state: &AppState,
+    email: &str,
+) -> Result<hearth_protocol::users::FoundUser, AppError> {
     let email = email.trim();
     if email.is_empty() {
         return Err(invalid("Enter their email address"));
@@ -471,10 +484,23 @@ async fn lookup(state: &AppState, email: &str) -> Result<FoundPerson, AppError> 
         .as_ref()
         .map(|t| t.to_string())
         .ok_or_else(offline)?;
-    lookup_at(&server, &token, email).await
+    find_user_at(&server, &token, email).await
 }
 
 pub async fn lookup_at(server: &str, token: &str, email: &str) -> Result<FoundPerson, AppError> {
+    let found = find_user_at(server, token, email).await?;
+    Ok(FoundPerson {
+        user_id: found.id.to_string(),
+        name: found.name,
+        role: found.role.label().to_owned(),
+    })
+}
+
+pub async fn find_user_at(
+    server: &str,
+    token: &str,
+    email: &str,
+) -> Result<hearth_protocol::users::FoundUser, AppError> {
     let offline = || {
         AppError::new(
             ErrorCode::ServerUnreachable,
@@ -498,15 +524,7 @@ pub async fn lookup_at(server: &str, token: &str, email: &str) -> Result<FoundPe
         .await
         .map_err(|_| offline())?;
     match answer.status().as_u16() {
-        200 => {
-            let found: hearth_protocol::users::FoundUser =
-                answer.json().await.map_err(|_| offline())?;
-            Ok(FoundPerson {
-                user_id: found.id.to_string(),
-                name: found.name,
-                role: found.role.label().to_owned(),
-            })
-        }
+        200 => answer.json().await.map_err(|_| offline()),
         404 => Err(invalid(
             "No active Hearth user has that email address. Check it, or ask them to register.",
         )),

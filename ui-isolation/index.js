@@ -83,6 +83,7 @@ const ALLOWED = {
   document_open: (args) => hasOnlyKeys(args, ["documentId"]) && isId(args.documentId),
   document_relink: (args) =>
     hasOnlyKeys(args, ["documentId", "planId"]) && isId(args.documentId) && isId(args.planId),
+  document_remove: (args) => hasOnlyKeys(args, ["documentId"]) && isId(args.documentId),
   document_staged: (args) => hasOnlyKeys(args, ["planId", "stagedId"]) && isId(args.planId) && isId(args.stagedId),
   documents_list: (args) => hasOnlyKeys(args, ["planId"]) && isId(args.planId),
   lock: (args) => hasOnlyKeys(args, []),
@@ -154,6 +155,22 @@ const ALLOWED = {
     args.password.length <= MAX_PASSWORD_LENGTH,
   sign_out: (args) => hasOnlyKeys(args, ["confirmed"]) && typeof args.confirmed === "boolean",
   sync_now: (args) => hasOnlyKeys(args, []),
+  task_counter_sign: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  task_find_person: (args) =>
+    hasOnlyKeys(args, ["recordId", "email"]) &&
+    isId(args.recordId) &&
+    typeof args.email === "string" &&
+    args.email.length <= MAX_EMAIL_LENGTH,
+  task_load: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  task_reassign: (args) =>
+    hasOnlyKeys(args, ["recordId", "email", "counterSign"]) &&
+    isId(args.recordId) &&
+    typeof args.email === "string" &&
+    args.email.length <= MAX_EMAIL_LENGTH &&
+    typeof args.counterSign === "boolean",
+  task_save: (args) => hasOnlyKeys(args, ["recordId", "answers"]) && isId(args.recordId) && isDraft(args.answers),
+  task_submit: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  tasks_trays: (args) => hasOnlyKeys(args, []),
   triage_matches: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
   triage_record_outcome: (args) =>
     hasOnlyKeys(args, ["recordId", "outcome"]) && isId(args.recordId) && TRIAGE_OUTCOMES.includes(args.outcome),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use hearth_domain::account::{Account, Role};
+use hearth_domain::account::{Account, Role, WorkGroup};
 use hearth_domain::{ServiceId, UserId, WorkGroupId};
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,14 @@ pub struct FoundUser {
     /// professional, MASH triage they hold).
     #[cfg_attr(feature = "utoipa", schema(value_type = String))]
     pub role: Role,
+    /// Their out-of-office message, shown before a task is delegated or re-assigned to them.
+    #[serde(default)]
+    pub out_of_office: Option<String>,
+    /// The work groups both the asker and they are in (members and managers), which decide
+    /// whether a task may be re-assigned to them or counter-signed by them.
+    #[serde(default)]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Vec<Object>))]
+    pub shared_work_groups: Vec<WorkGroup>,
 }
 
 /// A team that provides a commissioned service, as a request for support chooses it.

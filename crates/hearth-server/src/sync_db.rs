@@ -241,6 +241,11 @@ fn may_edit(
             _ => Err(SHARING_DENIED),
         };
     }
+    // A delegated task: its assignee is its editor (re-assigning hands that on, with the
+    // epoch bumped); the council that delegated it (the owner) may still retract it.
+    if cur.kind == "task" && id_field(&cur.fields, "assignee_id").as_deref() == Some(me.as_str()) {
+        return Ok(());
+    }
     if cur.kind == "referral"
         && actor.has(hearth_domain::account::Role::MashTriage)
         && status_of(&cur.fields).is_some_and(|s| s != "draft")

@@ -218,10 +218,23 @@ pub async fn lookup_user(
         .next()
         .copied()
         .ok_or(ApiError::NotFound)?;
+    let shared_work_groups = who
+        .actor
+        .work_groups
+        .iter()
+        .filter(|g| g.includes(who.actor.user) && g.includes(user.account.id))
+        .cloned()
+        .collect();
     Ok(Json(FoundUser {
         id: user.account.id,
         name: user.account.display_name(),
         role,
+        out_of_office: user
+            .account
+            .out_of_office
+            .as_ref()
+            .map(|o| o.message().to_owned()),
+        shared_work_groups,
     }))
 }
 

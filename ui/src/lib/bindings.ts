@@ -143,6 +143,31 @@ export const commands = {
 	requestDecide: (recordId: string, event: RequestEvent) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_decide", { recordId, event })),
 	/**  "New request from this one": a new draft with what is still true. */
 	requestNewFrom: (recordId: string) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_new_from", { recordId })),
+	/**  The three trays of the signed-in user. */
+	tasksTrays: () => typedError<TaskTrays, AppError>(__TAURI_INVOKE("tasks_trays")),
+	/**  A task with its contribution form. */
+	taskLoad: (recordId: string) => typedError<TaskView, AppError>(__TAURI_INVOKE("task_load", { recordId })),
+	/**  Autosave of the contribution's answers. */
+	taskSave: (recordId: string, answers: Answers) => typedError<TaskSaved, AppError>(__TAURI_INVOKE("task_save", { recordId, answers })),
+	/**  "Submit": the contribution goes to the council if every answer is valid. */
+	taskSubmit: (recordId: string) => typedError<TaskSubmitOutcome, AppError>(__TAURI_INVOKE("task_submit", { recordId })),
+	/**
+	 *  Looks up a colleague by email (online) before re-assigning: their name, out-of-office
+	 *  message and whether they share or manage one of your work groups.
+	 */
+	taskFindPerson: (recordId: string, email: string) => typedError<Delegate, AppError>(__TAURI_INVOKE("task_find_person", { recordId, email })),
+	/**
+	 *  Re-assigns the task to the colleague with this email (looked up again, online), or asks
+	 *  them, a manager of your work group, to counter-sign and submit it.
+	 */
+	taskReassign: (recordId: string, email: string, counterSign: boolean) => typedError<null, AppError>(__TAURI_INVOKE("task_reassign", { recordId, email, counterSign })),
+	/**  The counter-signatory signs the contribution (then submits it). */
+	taskCounterSign: (recordId: string) => typedError<TaskView, AppError>(__TAURI_INVOKE("task_counter_sign", { recordId })),
+	/**
+	 *  "Remove": a supporting document taken off a task's contribution before it is submitted
+	 *  (documents on a plan are not removed here).
+	 */
+	documentRemove: (documentId: string) => typedError<PlanDocuments, AppError>(__TAURI_INVOKE("document_remove", { documentId })),
 };
 
 /** Events */
@@ -169,6 +194,12 @@ export type Address = {
 	town?: string,
 	county?: string,
 	postcode?: string,
+};
+
+/**  The answers of a contribution. Prefilled fields are not stored here. */
+export type Answers = {
+	fields?: { [key in string]: FieldValue },
+	groups?: { [key in string]: { [key in string]: FieldValue }[] },
 };
 
 /**  An error returned by a command. Its message never carries personal data. */
@@ -198,6 +229,13 @@ export type Attendee = {
 	name?: string,
 	/**  "Mum", "Class teacher", "Health visitor", … */
 	role?: string,
+};
+
+/**  The child a task is about, as the council sent it; shown read-only on the form. */
+export type ChildDetails = {
+	name?: string,
+	date_of_birth?: string | null,
+	address?: string,
 };
 
 /**  The possible matches of one child of the referral, closest first. */
@@ -298,6 +336,11 @@ export type ContactsAndKeyInformation = {
 	other_services?: OtherService[],
 };
 
+/**  Counter-signing. */
+export type CounterSignature = { state: "not_requested" } | 
+/**  Re-assigned to `manager` to review, sign and submit. */
+{ state: "awaiting"; manager: UserId; requested_by: UserId } | { state: "signed"; by: UserId; at: string };
+
 /**  The home screen's figures. */
 export type Dashboard = {
 	plans: PlanCounts,
@@ -319,6 +362,20 @@ export type DateParts = {
 
 /**  A decision a manager may take on the request as it stands. */
 export type Decision = "accept" | "mark_pending" | "decline" | "allocate_worker" | "close" | "archive";
+
+/**  Someone a task can be handed to, as the server found them by email. */
+export type Delegate = {
+	userId: string,
+	name: string,
+	/**  Their main role, as a label. */
+	role: string,
+	/**  Shown before the hand-over is confirmed. */
+	outOfOffice: string | null,
+	/**  They share one of your work groups: the task can be re-assigned to them. */
+	mayReassign: boolean,
+	/**  They manage one of your work groups: they can counter-sign. */
+	mayCounterSign: boolean,
+};
 
 /**  One document in the plan view's list. */
 export type DocumentRow = {
@@ -361,6 +418,11 @@ export type DroppedFile = {
 	/**  Why it cannot be added. */
 	problem: string | null,
 };
+
+/**  How near the due date is. */
+export type Due = "overdue" | 
+/**  Within [`DUE_SOON_DAYS`] days (today included). */
+"soon" | "later";
 
 /**  What went wrong, as far as the UI needs to know to decide what to show. */
 export type ErrorCode = 
@@ -436,6 +498,17 @@ export type FamilyStory = {
 	past_events?: string,
 };
 
+export type FieldDefinition = {
+	id: string,
+	label: string,
+	hint?: string,
+	kind: FieldKind,
+	/**  Marked with an asterisk; must be answered before submitting. */
+	mandatory?: boolean,
+	/**  Filled in from the task's child details and read-only. */
+	prefill?: Prefill | null,
+};
+
 /**  One problem with one field, worded for a practitioner (GOV.UK style). */
 export type FieldError = {
 	/**  Where the problem is, e.g. `family_members[3].date_of_birth`. */
@@ -443,6 +516,11 @@ export type FieldError = {
 	/**  What to do about it, e.g. "Enter the child's date of birth". */
 	message: string,
 };
+
+export type FieldKind = { type: "text" } | { type: "long_text" } | { type: "date" } | { type: "drop_down"; options: string[] } | { type: "checkbox" };
+
+/**  One answer. */
+export type FieldValue = ({ text: string }) & { checked?: never; choice?: never; date?: never } | ({ date: string }) & { checked?: never; choice?: never; text?: never } | ({ choice: string }) & { checked?: never; date?: never; text?: never } | ({ checked: boolean }) & { choice?: never; date?: never; text?: never };
 
 /**  What "Finish" did. */
 export type FinishOutcome = 
@@ -459,6 +537,29 @@ export type FocusChild = {
 	gender?: Gender | null,
 };
 
+/**  One contribution form type (e.g. "EHCNA Information Gathering"). */
+export type FormDefinition = {
+	/**  Stable code, used on tasks (`form_type`). */
+	code: string,
+	title: string,
+	sections: FormSection[],
+};
+
+/**  A question, or a repeatable group of questions (rows added with + and removed with −). */
+export type FormItem = {
+	item: "field",
+} & FieldDefinition | {
+	item: "group",
+} & GroupDefinition;
+
+/**  A titled part of a form; only presentation, ids are unique across the whole form. */
+export type FormSection = {
+	id: string,
+	title: string,
+	guidance?: string,
+	items: FormItem[],
+};
+
 /**  A colleague found by email. */
 export type FoundPerson = {
 	userId: string,
@@ -469,6 +570,16 @@ export type FoundPerson = {
 
 /**  Gender, from the list the MASH uses (seed 003), exactly. */
 export type Gender = "female" | "gender_dysphoria" | "indeterminate" | "male" | "non_binary" | "transgender" | "unborn";
+
+/**  A repeatable row group, e.g. "health provision / who will provide it". */
+export type GroupDefinition = {
+	id: string,
+	label: string,
+	hint?: string,
+	columns: FieldDefinition[],
+	/**  How many rows must be given (0: the group is optional). No maximum. */
+	min_rows?: number,
+};
 
 export type HouseholdMember = {
 	/**  "Mother", "Stepfather", "Lodger", … */
@@ -704,6 +815,15 @@ export type Practitioner = {
 	/**  Optional, digits only; kept apart from the number. */
 	phone_extension?: string,
 	email?: string,
+};
+
+/**  Child details a field is filled from. */
+export type Prefill = "child_name" | "child_date_of_birth" | "child_address";
+
+/**  A prefilled, read-only field of the form. */
+export type PrefilledField = {
+	id: string,
+	value: FieldValue,
 };
 
 /**  What "Download / print" did. */
@@ -1062,6 +1182,14 @@ export type SendOutcome =
 /**  Queued for the service; `reference` is provisional until synced. */
 { outcome: "sent"; reference: string; referenceIsPermanent: boolean } | { outcome: "invalid"; errors: FieldError[] };
 
+/**  Who sent the task (shown on the task and the form). */
+export type SentBy = {
+	name?: string,
+	department?: string,
+	phone?: string,
+	address?: string,
+};
+
 /**  A team providing a commissioned service, as the form offers it. */
 export type ServiceChoice = {
 	id: string,
@@ -1168,6 +1296,64 @@ export type SyncSummary = {
 	pendingChanges: number,
 };
 
+/**  One row of a tray. */
+export type TaskRow = {
+	id: string,
+	reference: string,
+	formType: string,
+	/**  The form type's title ("EHCNA Information Gathering"), or its code if unknown. */
+	formTitle: string,
+	childName: string,
+	requestedOn: string,
+	dueDate: string,
+	due: Due,
+	/**  Days until the due date (negative when overdue). */
+	daysLeft: number,
+	comments: string,
+	sentBy: SentBy,
+	/**  When it was retracted or submitted. */
+	closedAt: string | null,
+};
+
+/**  What an autosave did. */
+export type TaskSaved = {
+	errors: FieldError[],
+	lastSavedAt: string,
+};
+
+export type TaskStatus = "assigned" | "retracted" | "submitted";
+
+/**  What "Submit" did. */
+export type TaskSubmitOutcome = 
+/**  Queued for the council; it is now in "Recently submitted". */
+{ outcome: "submitted" } | 
+/**  Something is missing or wrong: every error, in form order. */
+{ outcome: "invalid"; errors: FieldError[] };
+
+/**  The landing page's three trays, each soonest due first. */
+export type TaskTrays = {
+	assigned: TaskRow[],
+	retracted: TaskRow[],
+	submitted: TaskRow[],
+};
+
+/**  A task opened: its form definition, the read-only child details and the answers so far. */
+export type TaskView = {
+	row: TaskRow,
+	/**  `assigned`, `retracted` or `submitted`. */
+	status: TaskStatus,
+	child: ChildDetails,
+	form: FormDefinition,
+	prefilled: PrefilledField[],
+	answers: Answers,
+	/**  Every problem with the answers as they are (shown once the user asks to submit). */
+	errors: FieldError[],
+	/**  The signed-in user is the task's editor and it is still assigned. */
+	editable: boolean,
+	counterSignature: CounterSignature,
+	lastSavedAt: string,
+};
+
 /**  A transfer of the plan to another practitioner. */
 export type TransferView = {
 	to: string,
@@ -1188,6 +1374,9 @@ export type TransferWaiting = {
 
 /**  What the MASH decided. */
 export type TriageOutcome = "no_further_action" | "advice_and_signposting" | "early_help" | "early_help_universal_plus" | "social_care_assessment" | "strategy_discussion";
+
+/**  A user account (always one person). */
+export type UserId = string;
 
 /**  A manager's view ("reports") with its heading. */
 export type ViewInfo = {

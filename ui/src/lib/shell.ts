@@ -119,7 +119,7 @@ export async function flushAll(): Promise<void> {
 }
 
 /** The routes of the main navigation (hash links). The wizard owns `plans` and `new-plan`. */
-export type Route = "dashboard" | "plans" | "new-plan" | "conflicts" | "referrals" | "requests";
+export type Route = "dashboard" | "plans" | "new-plan" | "conflicts" | "referrals" | "requests" | "tasks";
 
 export interface Location {
   route: Route;
@@ -139,6 +139,7 @@ export function locationFromHash(hash: string): Location | null {
   if (name === "conflicts") return { route: "conflicts", filter: null };
   if (name === "referrals") return { route: "referrals", filter: filter && /^[A-Za-z0-9-]+$/.test(filter) ? filter : null };
   if (name === "requests") return { route: "requests", filter: filter && /^[A-Za-z0-9-]+$/.test(filter) ? filter : null };
+  if (name === "tasks") return { route: "tasks", filter: filter && /^[A-Za-z0-9-]+$/.test(filter) ? filter : null };
   if (name === "dashboard" || name === "") return { route: "dashboard", filter: null };
   return null;
 }

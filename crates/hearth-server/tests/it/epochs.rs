@@ -14,6 +14,7 @@ use crate::helpers::{on_both, spawn_app, Backend, TestApp};
 use crate::notices::{applied, device, Device, ALEX, JO, ROBIN};
 
 on_both!(
+    the_assignee_edits_and_reassigns_a_task_and_nobody_else_in_its_group_does,
     reassign_bumps_the_epoch_and_purges_the_old_assignee,
     accepted_transfer_moves_the_plan_and_purges_the_sender,
     refused_transfer_takes_the_offer_back,
@@ -36,6 +37,101 @@ fn purged(p: &PullResponse) -> Vec<Uuid> {
 fn sorted(mut v: Vec<Uuid>) -> Vec<Uuid> {
     v.sort();
     v
+}
+
+/// The assignee of a task is its editor: they write their contribution and re-assign it
+/// (the epoch moves on); a colleague in the work group may read it but not change it, and
+/// once re-assigned away the old assignee's edits are refused.
+async fn the_assignee_edits_and_reassigns_a_task_and_nobody_else_in_its_group_does(b: Backend) {
+    let app = spawn_app(b).await;
+    app.seed_demo().await;
+    let mut alex = device(&app, ALEX).await;
+    let mut robin = device(&app, ROBIN).await;
+    let mut sam = device(&app, crate::notices::SAM).await;
+    let group = app.store.list_work_groups().await.unwrap()[0]
+        .id
+        .to_string();
+    let task = Uuid::now_v7();
+    applied(
+        &alex
+            .push(
+                &app,
+                task,
+                "task",
+                "create",
+                (0, 0),
+                &[
+                    ("assignee_id", Value::Null, json!(robin.user)),
+                    ("work_group_id", Value::Null, json!(group)),
+                    ("status", Value::Null, json!("assigned")),
+                ],
+            )
+            .await,
+    );
+    let (version, _) = applied(
+        &robin
+            .push(
+                &app,
+                task,
+                "task",
+                "update",
+                (1, 0),
+                &[(
+                    "answers",
+                    Value::Null,
+                    json!({"fields": {"outcomes": {"text": "invented"}}}),
+                )],
+            )
+            .await,
+    );
+    assert_eq!(version, 2);
+    // Sam manages the group: may read, may not write while Robin is the editor.
+    let r = sam
+        .push(
+            &app,
+            task,
+            "task",
+            "update",
+            (2, 0),
+            &[("note", Value::Null, json!("invented"))],
+        )
+        .await;
+    assert!(matches!(r, Outcome::Rejected { .. }), "{r:?}");
+    // Robin hands it to Sam to counter-sign: now Sam edits and Robin does not.
+    applied(
+        &robin
+            .push(
+                &app,
+                task,
+                "task",
+                "update",
+                (2, 0),
+                &[("assignee_id", json!(robin.user), json!(sam.user))],
+            )
+            .await,
+    );
+    let r = robin
+        .push(
+            &app,
+            task,
+            "task",
+            "update",
+            (3, 1),
+            &[("note", Value::Null, json!("invented"))],
+        )
+        .await;
+    assert!(matches!(r, Outcome::Rejected { .. }), "{r:?}");
+    applied(
+        &sam.push(
+            &app,
+            task,
+            "task",
+            "update",
+            (3, 1),
+            &[("status", json!("assigned"), json!("submitted"))],
+        )
+        .await,
+    );
 }
 
 async fn reassign_bumps_the_epoch_and_purges_the_old_assignee(b: Backend) {

@@ -301,6 +301,33 @@ async fn colleague_lookup_by_email(b: Backend) {
         hearth_domain::account::Role::Practitioner,
         "Jo is a practitioner"
     );
+    // Alex and Jo share no work group, and Jo has no out-of-office message.
+    assert!(found.shared_work_groups.is_empty(), "{found:?}");
+    assert_eq!(found.out_of_office, None);
+    // Robin (a partner in Alex's North locality group, managed by Sam) away: both shown
+    // to Alex, with the one group they share and its manager.
+    let robin = device(&app, ROBIN).await;
+    let r = app
+        .put_as(
+            paths::ME_OUT_OF_OFFICE,
+            &robin.token,
+            json!({"message": "Away until Monday; send work to Sam Demomanager"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let r = app
+        .post_as(paths::USER_LOOKUP, &alex.token, json!({"email": ROBIN}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let found: FoundUser = serde_json::from_value(r.body).unwrap();
+    assert_eq!(
+        found.out_of_office.as_deref(),
+        Some("Away until Monday; send work to Sam Demomanager")
+    );
+    assert_eq!(found.shared_work_groups.len(), 1, "{found:?}");
+    let north = &found.shared_work_groups[0];
+    assert!(north.includes(found.id) && north.members.iter().any(|m| m.to_string() == alex.user));
+    assert_eq!(north.managers.len(), 1);
     // Unknown: nothing about it.
     let r = app
         .post_as(
