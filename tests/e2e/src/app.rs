@@ -9,7 +9,8 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use serde_json::{json, Value};
 
 use crate::axe;
-use crate::processes::{descendants, exe_of, signal, wait_gone, Prereqs, TauriDriver};
+use crate::processes::{descendants, exe_of, signal, wait_gone, Prereqs, Server, TauriDriver};
+use crate::screens::{CHECK_EMAIL, CONNECT, DASHBOARD, SIGN_IN};
 use crate::webdriver::{xpath_literal, Element, Using, WebDriver};
 
 /// How long to wait for the UI to reach a state (a wait, not a timing assertion).
@@ -592,6 +593,56 @@ impl App {
             .into_iter()
             .find(|pid| exe_of(*pid).as_deref() == Some(self.app_bin.as_path()))
             .ok_or_else(|| anyhow!("no app process"))
+    }
+}
+
+/// The demo organisation's password (invented; `hearth-server demo-seed`).
+pub const DEMO_PASSWORD: &str = "hearth demo only 2026";
+
+impl App {
+    /// First run on a new profile: the server's address, email and the demo password, then
+    /// the code the server mailed; ends on the dashboard.
+    pub async fn sign_in_first_run(&self, server: &Server, email: &str) -> Result<()> {
+        self.visit(CONNECT).await?;
+        self.fill("Server address", &server.url()).await?;
+        self.press("Continue").await?;
+        self.visit(SIGN_IN).await?;
+        self.fill("Email address", email).await?;
+        self.fill("Password", DEMO_PASSWORD).await?;
+        self.press("Sign in").await?;
+        self.visit(CHECK_EMAIL).await?;
+        let code = eventually(|| async { server.latest_sign_in_code(email) }).await?;
+        self.fill("Code from the email", &code).await?;
+        self.press("Continue").await?;
+        self.visit(DASHBOARD).await?;
+        Ok(())
+    }
+
+    /// What the sync bar says now (its status lines, joined).
+    pub async fn sync_bar(&self) -> Result<String> {
+        Ok(self
+            .texts(Using::Css, "section[aria-label='Sync'] [role=status]")
+            .await?
+            .join(" "))
+    }
+
+    /// Presses "Sync now" until the bar says online, nothing waiting, no conflict.
+    pub async fn synced(&self) -> Result<()> {
+        eventually(|| async {
+            let bar = self.sync_bar().await?;
+            if bar.contains("conflict") {
+                // Not a state to wait out: say so at once (the wait would only hide it).
+                return Ok(Err(anyhow!("the sync bar shows a conflict: {bar}")));
+            }
+            if !(bar.contains("Online.") && bar.contains("No changes waiting to sync")) {
+                if let Ok(b) = self.button("Sync now").await {
+                    let _ = self.wd.click(&b).await;
+                }
+                bail!("not synced yet: {bar}");
+            }
+            Ok(Ok(()))
+        })
+        .await?
     }
 }
 

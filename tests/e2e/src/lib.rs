@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod axe;
+pub mod dialog;
 pub mod forms;
 pub mod processes;
 pub mod screens;

@@ -12,7 +12,7 @@ use hearth_e2e::{App, Prereqs, Profile, Server};
 
 const ALEX: &str = "alex.demoworker@example.org.uk";
 /// The demo organisation's password (`hearth-server demo-seed`; invented).
-const DEMO_PASSWORD: &str = "hearth demo only 2026";
+use hearth_e2e::app::DEMO_PASSWORD;
 
 async fn expect_tile(app: &App, label: &str, heard: &str) -> Result<()> {
     let text = app.tile(label).await?;

@@ -10,11 +10,7 @@
 //! Needs `xdotool` (Debian package, in the Makefile's DEBIAN_PACKAGES). Run with
 //! `make test-e2e`.
 
-use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
-
-use anyhow::{anyhow, bail, ensure, Context as _, Result};
+use anyhow::{anyhow, bail, ensure, Result};
 use hearth_e2e::app::eventually;
 use hearth_e2e::screens::{CHECK_EMAIL, CONNECT, DASHBOARD, MY_PLANS, SIGN_IN};
 use hearth_e2e::seed::seed_family_plans;
@@ -23,98 +19,13 @@ use hearth_e2e::{App, Prereqs, Profile, Server};
 
 const ALEX: &str = "alex.demoworker@example.org.uk";
 /// The demo organisation's password (`hearth-server demo-seed`; invented).
-const DEMO_PASSWORD: &str = "hearth demo only 2026";
+use hearth_e2e::app::DEMO_PASSWORD;
 /// The title of the file dialog the app opens (src-tauri/documents.rs).
 const DIALOG_TITLE: &str = "Add a document to this plan";
 
 /// A small, whole PDF (invented content).
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
 2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-
-fn xdotool(args: &[&str]) -> Result<String> {
-    let out = Command::new("xdotool")
-        .args(args)
-        .output()
-        .context("running xdotool (Debian package `xdotool`)")?;
-    ensure!(
-        out.status.success(),
-        "xdotool {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-/// Answers the system's file dialog as a person would with the keyboard: waits for its
-/// window, focuses it, opens the location field (Ctrl+L), types the file's full path and
-/// presses Return.
-async fn pick_in_file_dialog(path: &Path) -> Result<()> {
-    // Found once it is mapped (visible), and focused: without a window manager, focus is
-    // given by hand, as a person's click would.
-    let window = eventually(|| async {
-        let found = xdotool(&[
-            "search",
-            "--onlyvisible",
-            "--name",
-            &format!("^{DIALOG_TITLE}$"),
-        ])?;
-        let window = found
-            .lines()
-            .last()
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow!("no file dialog window yet"))?;
-        xdotool(&["windowfocus", "--sync", &window])?;
-        Ok(window)
-    })
-    .await?;
-    eprintln!("file dialog window {window} focused");
-    // The dialog takes a moment to be ready for keys after it maps.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    xdotool(&["key", "--clearmodifiers", "ctrl+l"])?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let full = path.to_str().ok_or_else(|| anyhow!("a UTF-8 path"))?;
-    xdotool(&["type", "--delay", "15", full])?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    xdotool(&["key", "Return"])?;
-    // Gone once it has answered.
-    eventually(|| async {
-        let left = xdotool(&[
-            "search",
-            "--onlyvisible",
-            "--name",
-            &format!("^{DIALOG_TITLE}$"),
-        ])
-        .unwrap_or_default();
-        ensure!(left.is_empty(), "the file dialog is still open");
-        Ok(())
-    })
-    .await
-}
-
-/// What the sync bar's status says.
-async fn sync_bar(app: &App) -> Result<String> {
-    Ok(app
-        .texts(Using::Css, "section[aria-label='Sync'] [role=status]")
-        .await?
-        .join(" "))
-}
-
-/// Presses "Sync now" until the bar says online, nothing waiting, no conflict.
-async fn synced(app: &App) -> Result<()> {
-    eventually(|| async {
-        let bar = sync_bar(app).await?;
-        if bar.contains("conflict") {
-            return Ok(Err(anyhow!("the sync bar shows a conflict: {bar}")));
-        }
-        if !(bar.contains("Online.") && bar.contains("No changes waiting to sync")) {
-            if let Ok(b) = app.button("Sync now").await {
-                let _ = app.wd.click(&b).await;
-            }
-            bail!("not synced yet: {bar}");
-        }
-        Ok(Ok(()))
-    })
-    .await?
-}
 
 /// The first `FSP-<digits>` in the text.
 fn fsp_reference(text: &str) -> Option<String> {
@@ -198,7 +109,7 @@ async fn a_document_is_added_through_the_real_file_dialog_refused_when_not_allow
     app.press("Continue").await?;
     app.visit(DASHBOARD).await?;
     // The offline plans reach the server and get their permanent references.
-    synced(&app).await?;
+    app.synced().await?;
 
     open_plan(&app, "Testwell").await?;
     let reference = eventually(|| async {
@@ -215,7 +126,7 @@ async fn a_document_is_added_through_the_real_file_dialog_refused_when_not_allow
 
     // "Add a document": the real GTK file dialog, answered from the keyboard.
     app.press("Add a document").await?;
-    pick_in_file_dialog(&pdf).await?;
+    hearth_e2e::dialog::pick_file(DIALOG_TITLE, &pdf).await?;
     let today = chrono::Local::now().date_naive().format("%y%m%d");
     let suggested = format!("{reference}-{today}-HomeVisitNotes.pdf");
     eventually(|| async {
@@ -234,7 +145,7 @@ async fn a_document_is_added_through_the_real_file_dialog_refused_when_not_allow
 
     // A file that is not a document: refused, named, and nothing typed is lost.
     app.press("Choose another file").await?;
-    pick_in_file_dialog(&txt).await?;
+    hearth_e2e::dialog::pick_file(DIALOG_TITLE, &txt).await?;
     let summary = app.error_summary().await?;
     ensure!(
         summary
@@ -265,7 +176,7 @@ async fn a_document_is_added_through_the_real_file_dialog_refused_when_not_allow
     );
     shot_of_documents(&app, "document-added").await?;
     app.axe_check("plan view, a document added").await?;
-    synced(&app).await?;
+    app.synced().await?;
 
     // Filed against the wrong plan: move it to the Exampleton family's.
     app.press("Move Home visit notes (invented) to another plan")
@@ -297,7 +208,7 @@ async fn a_document_is_added_through_the_real_file_dialog_refused_when_not_allow
         Ok(())
     })
     .await?;
-    synced(&app).await?;
+    app.synced().await?;
 
     open_plan(&app, "Exampleton").await?;
     eventually(|| async {

@@ -22,7 +22,7 @@ use chrono::{Duration, Utc};
 use hearth_domain::referral::{ReferralDraft, ReferralStep, EARLY_HELP_NEEDS_CONSENT};
 use hearth_domain::{Config, RecordKind};
 use hearth_e2e::app::eventually;
-use hearth_e2e::screens::{CHECK_ANSWERS, CHECK_EMAIL, CONNECT, DASHBOARD, SIGN_IN, UNLOCK};
+use hearth_e2e::screens::{CHECK_ANSWERS, DASHBOARD, UNLOCK};
 use hearth_e2e::seed::signed_in_offline;
 use hearth_e2e::webdriver::Using;
 use hearth_e2e::{App, Prereqs, Profile, Server};
@@ -31,8 +31,6 @@ use serde_json::json;
 
 const ALEX: &str = "alex.demoworker@example.org.uk";
 const MORGAN: &str = "morgan.demotriage@example.org.uk";
-/// The demo organisation's password (`hearth-server demo-seed`; invented).
-const DEMO_PASSWORD: &str = "hearth demo only 2026";
 const TASK_LIST: &str = "Referral to the MASH";
 const SUBMITTED: &str = "Referral submitted";
 const MY_REFERRALS: &str = "My referrals";
@@ -43,47 +41,6 @@ const CHILD: &str = "Ada Testwell";
 /// An element id as the UI makes it from a validation path (ARCHITECTURE "Invariants").
 fn field_id(path: &str) -> String {
     path.replace('[', "-").replace(']', "").replace('.', "-")
-}
-
-async fn sign_in(app: &App, server: &Server, email: &str) -> Result<()> {
-    app.visit(CONNECT).await?;
-    app.fill("Server address", &server.url()).await?;
-    app.press("Continue").await?;
-    app.visit(SIGN_IN).await?;
-    app.fill("Email address", email).await?;
-    app.fill("Password", DEMO_PASSWORD).await?;
-    app.press("Sign in").await?;
-    app.visit(CHECK_EMAIL).await?;
-    let code = eventually(|| async { server.latest_sign_in_code(email) }).await?;
-    app.fill("Code from the email", &code).await?;
-    app.press("Continue").await?;
-    app.visit(DASHBOARD).await?;
-    Ok(())
-}
-
-async fn sync_bar(app: &App) -> Result<String> {
-    Ok(app
-        .texts(Using::Css, "section[aria-label='Sync'] [role=status]")
-        .await?
-        .join(" "))
-}
-
-/// Presses "Sync now" until the bar says online, nothing waiting, no conflict.
-async fn synced(app: &App) -> Result<()> {
-    eventually(|| async {
-        let bar = sync_bar(app).await?;
-        if bar.contains("conflict") {
-            return Ok(Err(anyhow!("the sync bar shows a conflict: {bar}")));
-        }
-        if !(bar.contains("Online.") && bar.contains("No changes waiting to sync")) {
-            if let Ok(b) = app.button("Sync now").await {
-                let _ = app.wd.click(&b).await;
-            }
-            bail!("not synced yet: {bar}");
-        }
-        Ok(Ok(()))
-    })
-    .await?
 }
 
 /// The first `MARF-<digits>` in a text.
@@ -116,7 +73,7 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
     // 1. Alex signs in online, then the connection goes.
     let alex = Profile::new("referrer")?;
     let app = App::start(&prereqs, &alex).await?;
-    sign_in(&app, &server, ALEX).await?;
+    app.sign_in_first_run(&server, ALEX).await?;
     server.stop()?;
 
     // 2. "Submit" at once lists every missing mandatory answer.
@@ -261,14 +218,14 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
     app.visit(SUBMITTED).await?;
     let done = app.main_text().await?;
     ensure!(done.contains("LOCAL-MARF-"), "{done}");
-    let bar = sync_bar(&app).await?;
+    let bar = app.sync_bar().await?;
     ensure!(!bar.contains("No changes waiting"), "offline, yet: {bar}");
 
     // 4. Back online: it syncs and gets its permanent reference.
     server.resume()?;
     app.press("View the referral").await?;
     app.visit(CHILD).await?;
-    synced(&app).await?;
+    app.synced().await?;
     let reference = eventually(|| async {
         app.nav("My referrals").await?;
         app.wait_for_screen(MY_REFERRALS).await?;
@@ -282,7 +239,7 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
     // 5. MASH triage finds it in the tray and records the outcome.
     let morgan = Profile::new("triage")?;
     let triage = App::start(&prereqs, &morgan).await?;
-    sign_in(&triage, &server, MORGAN).await?;
+    triage.sign_in_first_run(&server, MORGAN).await?;
     eventually(|| async {
         if let Ok(b) = triage.button("Sync now").await {
             let _ = triage.wd.click(&b).await;
@@ -337,7 +294,7 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
         .await?;
     triage.save_shot("outcome-recorded").await?;
     triage.axe_check("referral, outcome recorded").await?;
-    synced(&triage).await?;
+    triage.synced().await?;
 
     // The referrer is emailed (development outbox), and sees the outcome after a sync.
     let outbox = server.data_dir.path().join("outbox");

@@ -9,7 +9,7 @@
 //! of another service cannot read it is the server's test (`tests/it/requests.rs`). Every
 //! screen visited gets a screenshot and an axe-core check.
 
-use anyhow::{anyhow, bail, ensure, Result};
+use anyhow::{anyhow, ensure, Result};
 use hearth_e2e::app::eventually;
 use hearth_e2e::screens::{CHECK_ANSWERS, CHECK_EMAIL, CONNECT, DASHBOARD, SIGN_IN};
 use hearth_e2e::webdriver::Using;
@@ -18,7 +18,7 @@ use hearth_e2e::{App, Prereqs, Profile, Server};
 const ALEX: &str = "alex.demoworker@example.org.uk";
 const LEE: &str = "lee.demolead@example.org.uk";
 /// The demo organisation's password (`hearth-server demo-seed`; invented).
-const DEMO_PASSWORD: &str = "hearth demo only 2026";
+use hearth_e2e::app::DEMO_PASSWORD;
 const EHM_ID: &str = "EHM-E2E-0042";
 const WORKER: &str = "Casey Testworker";
 
@@ -42,31 +42,6 @@ async fn signed_in(
     app.press("Continue").await?;
     app.wait_for_screen(DASHBOARD).await?;
     Ok(app)
-}
-
-async fn sync_bar(app: &App) -> Result<String> {
-    Ok(app
-        .texts(Using::Css, "section[aria-label='Sync'] [role=status]")
-        .await?
-        .join(" "))
-}
-
-/// Presses "Sync now" until the bar says online, nothing waiting, no conflict.
-async fn synced(app: &App) -> Result<()> {
-    eventually(|| async {
-        let bar = sync_bar(app).await?;
-        if bar.contains("conflict") {
-            return Ok(Err(anyhow!("the sync bar shows a conflict: {bar}")));
-        }
-        if !(bar.contains("Online.") && bar.contains("No changes waiting to sync")) {
-            if let Ok(b) = app.button("Sync now").await {
-                let _ = app.wd.click(&b).await;
-            }
-            bail!("not synced yet: {bar}");
-        }
-        Ok(Ok(()))
-    })
-    .await?
 }
 
 /// The rows of the requests table, as text.
@@ -198,7 +173,7 @@ async fn a_request_is_sent_synced_decided_closed_archived_and_found_by_each_exac
         sent.contains("LOCAL-RFS-"),
         "a provisional reference first: {sent}"
     );
-    synced(&alex).await?;
+    alex.synced().await?;
     alex.nav("My requests").await?;
     alex.wait_for_screen("My requests").await?;
     let reference = eventually(|| async {
@@ -219,7 +194,7 @@ async fn a_request_is_sent_synced_decided_closed_archived_and_found_by_each_exac
     // Lee, a manager of the service, decides on it.
     let lee_profile = Profile::new("requests-lee")?;
     let lee = signed_in(&prereqs, &server, &lee_profile, LEE).await?;
-    synced(&lee).await?;
+    lee.synced().await?;
     lee.nav("My requests").await?;
     lee.wait_for_screen("My requests").await?;
     lee.press("Requests to your service").await?;
@@ -277,7 +252,7 @@ async fn a_request_is_sent_synced_decided_closed_archived_and_found_by_each_exac
     lee.press("Archive the request").await?;
     lee.wait_for_status("Request archived.").await?;
     lee.visit(&child).await?;
-    synced(&lee).await?;
+    lee.synced().await?;
 
     // Found in the archive by each exact filter, and nowhere live.
     lee.nav("My requests").await?;

@@ -22,17 +22,14 @@ use anyhow::{anyhow, bail, ensure, Result};
 use hearth_domain::plan::{PlanDraft, WizardStep};
 use hearth_domain::Config;
 use hearth_e2e::app::eventually;
-use hearth_e2e::screens::{
-    CHECK_ANSWERS, CHECK_EMAIL, CONNECT, DASHBOARD, MY_PLANS, PLAN_COMPLETED, SIGN_IN, TASK_LIST,
-    UNLOCK,
-};
+use hearth_e2e::screens::{CHECK_ANSWERS, DASHBOARD, MY_PLANS, PLAN_COMPLETED, TASK_LIST, UNLOCK};
 use hearth_e2e::webdriver::{keys, Using};
 use hearth_e2e::{App, Prereqs, Profile, Server};
 
 const ALEX: &str = "alex.demoworker@example.org.uk";
 const JO: &str = "jo.demoworker@example.org.uk";
 /// The demo organisation's password (`hearth-server demo-seed`; invented).
-const DEMO_PASSWORD: &str = "hearth demo only 2026";
+use hearth_e2e::app::DEMO_PASSWORD;
 /// What the keyboard answers give the plan's family name (forms.rs `invented_text`).
 const FAMILY: &str = "Testwell";
 const PLAN_TITLE: &str = "Testwell family";
@@ -54,49 +51,6 @@ fn field_id(path: &str) -> String {
 /// The task list's button for a step: "3. Family members and important people".
 fn task(step: WizardStep) -> String {
     format!("{}. {}", step.number(), step.title())
-}
-
-async fn sign_in(app: &App, server: &Server, email: &str) -> Result<()> {
-    app.visit(CONNECT).await?;
-    app.fill("Server address", &server.url()).await?;
-    app.press("Continue").await?;
-    app.visit(SIGN_IN).await?;
-    app.fill("Email address", email).await?;
-    app.fill("Password", DEMO_PASSWORD).await?;
-    app.press("Sign in").await?;
-    app.visit(CHECK_EMAIL).await?;
-    let code = eventually(|| async { server.latest_sign_in_code(email) }).await?;
-    app.fill("Code from the email", &code).await?;
-    app.press("Continue").await?;
-    app.visit(DASHBOARD).await?;
-    Ok(())
-}
-
-/// What the sync bar's status says.
-async fn sync_bar(app: &App) -> Result<String> {
-    Ok(app
-        .texts(Using::Css, "section[aria-label='Sync'] [role=status]")
-        .await?
-        .join(" "))
-}
-
-/// Presses "Sync now" and waits until the bar says online, nothing waiting, no conflict.
-async fn synced(app: &App) -> Result<()> {
-    eventually(|| async {
-        let bar = sync_bar(app).await?;
-        if bar.contains("conflict") {
-            // Not a state to wait out: say so at once (the wait would only hide it).
-            return Ok(Err(anyhow!("the sync bar shows a conflict: {bar}")));
-        }
-        if !(bar.contains("Online.") && bar.contains("No changes waiting to sync")) {
-            if let Ok(b) = app.button("Sync now").await {
-                let _ = app.wd.click(&b).await;
-            }
-            bail!("not synced yet: {bar}");
-        }
-        Ok(Ok(()))
-    })
-    .await?
 }
 
 /// The first `FSP-<digits>` in the screen's text.
@@ -165,7 +119,7 @@ async fn a_family_support_plan_from_a_home_visit_to_its_closure() -> Result<()> 
     // 1. Alex signs in online, then the connection goes.
     let alex = Profile::new("alex")?;
     let app = App::start(&prereqs, &alex).await?;
-    sign_in(&app, &server, ALEX).await?;
+    app.sign_in_first_run(&server, ALEX).await?;
     server.stop()?;
 
     // ---------------------------------------------------------------------------------
@@ -387,7 +341,7 @@ async fn a_family_support_plan_from_a_home_visit_to_its_closure() -> Result<()> 
     server.resume()?;
     app.press("View the plan").await?;
     app.visit(PLAN_TITLE).await?;
-    synced(&app).await?;
+    app.synced().await?;
     let reference = eventually(|| async {
         // The plan view shows what it loaded: open it again until the reference is there.
         app.nav("My plans").await?;
@@ -412,11 +366,11 @@ async fn a_family_support_plan_from_a_home_visit_to_its_closure() -> Result<()> 
     app.axe_check("plan view, colleague found").await?;
     press_starting(&app, "Attach ").await?;
     app.wait_for_status("This is sent at the next sync").await?;
-    synced(&app).await?;
+    app.synced().await?;
 
     let jo = Profile::new("jo")?;
     let jo_app = App::start(&prereqs, &jo).await?;
-    sign_in(&jo_app, &server, JO).await?;
+    jo_app.sign_in_first_run(&server, JO).await?;
     open_from_my_plans(&jo_app, &reference).await?;
     ensure!(jo_app.main_text().await?.contains(&reference));
 
@@ -432,7 +386,7 @@ async fn a_family_support_plan_from_a_home_visit_to_its_closure() -> Result<()> 
         "{}",
         app.main_text().await?
     );
-    synced(&app).await?;
+    app.synced().await?;
 
     app.fill("Email address of the practitioner taking the plan over", JO)
         .await?;
@@ -442,7 +396,7 @@ async fn a_family_support_plan_from_a_home_visit_to_its_closure() -> Result<()> 
         .await?;
     app.save_shot("transfer-offered").await?;
     app.axe_check("plan view, transfer offered").await?;
-    synced(&app).await?;
+    app.synced().await?;
 
     eventually(|| async {
         if let Ok(b) = jo_app.button("Sync now").await {
@@ -514,7 +468,7 @@ async fn a_family_support_plan_from_a_home_visit_to_its_closure() -> Result<()> 
     let closed = jo_app.main_text().await?;
     ensure!(closed.contains("Closed"), "{closed}");
     ensure!(closed.contains("closed the plan"), "{closed}");
-    if let Err(err) = synced(&jo_app).await {
+    if let Err(err) = jo_app.synced().await {
         // Say what the server refused: the conflicts as Jo's cache keeps them.
         jo_app.kill9()?;
         let store = hearth_store::Store::open_or_create(

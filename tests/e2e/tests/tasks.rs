@@ -17,12 +17,9 @@
 //! Every screen visited gets a screenshot and axe-core. Needs `xdotool`.
 
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
 
-use anyhow::{anyhow, bail, ensure, Context as _, Result};
+use anyhow::{anyhow, bail, ensure, Result};
 use hearth_e2e::app::eventually;
-use hearth_e2e::screens::{CHECK_EMAIL, CONNECT, DASHBOARD, SIGN_IN};
 use hearth_e2e::webdriver::Using;
 use hearth_e2e::{App, Prereqs, Profile, Server};
 use serde_json::{json, Value};
@@ -33,7 +30,7 @@ const SAM: &str = "sam.demomanager@example.org.uk";
 const PAT: &str = "pat.demosupport@example.org.uk";
 const ROBIN: &str = "robin.demonurse@example.nhs.uk";
 /// The demo organisation's password (`hearth-server demo-seed`; invented).
-const DEMO_PASSWORD: &str = "hearth demo only 2026";
+use hearth_e2e::app::DEMO_PASSWORD;
 /// The demo organisation's work group (crates/hearth-server/src/seed.rs).
 const NORTH_GROUP: &str = "01920000-0000-7000-8000-000000000003";
 const MY_TASKS: &str = "My tasks";
@@ -208,100 +205,6 @@ fn new_task(
     .collect()
 }
 
-fn xdotool(args: &[&str]) -> Result<String> {
-    let out = Command::new("xdotool")
-        .args(args)
-        .output()
-        .context("running xdotool (Debian package `xdotool`)")?;
-    ensure!(
-        out.status.success(),
-        "xdotool {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// Answers the system's file dialog with `path`, as a person would with the keyboard.
-async fn pick_in_file_dialog(path: &Path) -> Result<()> {
-    let window = eventually(|| async {
-        let found = xdotool(&[
-            "search",
-            "--onlyvisible",
-            "--name",
-            &format!("^{DIALOG_TITLE}$"),
-        ])?;
-        let window = found
-            .lines()
-            .last()
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow!("no file dialog window yet"))?;
-        xdotool(&["windowfocus", "--sync", &window])?;
-        Ok(window)
-    })
-    .await?;
-    eprintln!("file dialog window {window} focused");
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    xdotool(&["key", "--clearmodifiers", "ctrl+l"])?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let full = path.to_str().ok_or_else(|| anyhow!("a UTF-8 path"))?;
-    xdotool(&["type", "--delay", "15", full])?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    xdotool(&["key", "Return"])?;
-    eventually(|| async {
-        let left = xdotool(&[
-            "search",
-            "--onlyvisible",
-            "--name",
-            &format!("^{DIALOG_TITLE}$"),
-        ])
-        .unwrap_or_default();
-        ensure!(left.is_empty(), "the file dialog is still open");
-        Ok(())
-    })
-    .await
-}
-
-async fn sign_in(app: &App, server: &Server, email: &str) -> Result<()> {
-    app.visit(CONNECT).await?;
-    app.fill("Server address", &server.url()).await?;
-    app.press("Continue").await?;
-    app.visit(SIGN_IN).await?;
-    app.fill("Email address", email).await?;
-    app.fill("Password", DEMO_PASSWORD).await?;
-    app.press("Sign in").await?;
-    app.visit(CHECK_EMAIL).await?;
-    let code = eventually(|| async { server.latest_sign_in_code(email) }).await?;
-    app.fill("Code from the email", &code).await?;
-    app.press("Continue").await?;
-    app.visit(DASHBOARD).await?;
-    Ok(())
-}
-
-async fn sync_bar(app: &App) -> Result<String> {
-    Ok(app
-        .texts(Using::Css, "section[aria-label='Sync'] [role=status]")
-        .await?
-        .join(" "))
-}
-
-/// Presses "Sync now" until the bar says online, nothing waiting, no conflict.
-async fn synced(app: &App) -> Result<()> {
-    eventually(|| async {
-        let bar = sync_bar(app).await?;
-        if bar.contains("conflict") {
-            return Ok(Err(anyhow!("the sync bar shows a conflict: {bar}")));
-        }
-        if !(bar.contains("Online.") && bar.contains("No changes waiting to sync")) {
-            if let Ok(b) = app.button("Sync now").await {
-                let _ = app.wd.click(&b).await;
-            }
-            bail!("not synced yet: {bar}");
-        }
-        Ok(Ok(()))
-    })
-    .await?
-}
-
 /// The text of the tray section headed `title` ("Currently assigned (2)" and its table).
 async fn tray(app: &App, title: &str) -> Result<String> {
     let xpath = format!(
@@ -322,7 +225,7 @@ async fn trays_until(
     check: impl Fn(&str, &str, &str) -> bool,
 ) -> Result<()> {
     eventually(|| async {
-        synced(app).await?;
+        app.synced().await?;
         app.nav(MY_TASKS).await?;
         app.wait_for_screen(MY_TASKS).await?;
         let (a, r, s) = (
@@ -376,7 +279,7 @@ async fn value_by_id(app: &App, id: &str) -> Result<String> {
 
 async fn add_document(app: &App, path: &Path, name: &str) -> Result<()> {
     app.press("Add a document").await?;
-    pick_in_file_dialog(path).await?;
+    hearth_e2e::dialog::pick_file(DIALOG_TITLE, path).await?;
     app.press("Add to this contribution").await?;
     eventually(|| async {
         let text = app.main_text().await?;
@@ -440,7 +343,7 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
     // Robin, on the first profile.
     let robin_profile = Profile::new("robin")?;
     let robin = App::start(&prereqs, &robin_profile).await?;
-    sign_in(&robin, &server, ROBIN).await?;
+    robin.sign_in_first_run(&server, ROBIN).await?;
     trays_until(&robin, "both assigned", |a, _, _| {
         a.contains("Zoë Testchild") && a.contains("Owen Testchild")
     })
@@ -584,7 +487,7 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
     // Sam, on the second profile, reviews, counter-signs and submits.
     let sam_profile = Profile::new("sam")?;
     let sam = App::start(&prereqs, &sam_profile).await?;
-    sign_in(&sam, &server, SAM).await?;
+    sam.sign_in_first_run(&server, SAM).await?;
     trays_until(&sam, "with Zoë's task", |a, _, _| {
         a.contains("Zoë Testchild")
     })
