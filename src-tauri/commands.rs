@@ -76,12 +76,9 @@ pub async fn open_saved_pdf(state: State<'_, AppState>, path: String) -> Result<
 pub(crate) async fn dashboard_of(state: &AppState) -> Result<Dashboard, AppError> {
     let store = state.open_store().await?;
     let counts = store.counts().await?;
-    let mut records = Vec::new();
-    for kind in LISTED_KINDS {
-        records.extend(store.list(kind).await?.iter().map(LocalRecord::from));
-    }
-    records.sort_by_key(|r| std::cmp::Reverse(r.last_saved_at));
-    let mut dashboard = Dashboard::new(&counts, records);
+    let (recent, on_device) = store.recent(&LISTED_KINDS, RECENT_RECORDS).await?;
+    let records = recent.iter().map(LocalRecord::from).collect();
+    let mut dashboard = Dashboard::new(&counts, records, on_device);
     // Known once this device knows who is signed in (remembered at the online sign-in).
     if let Some(me) = crate::sharing::me_of(&store).await? {
         let waiting = crate::sharing::waiting_for(&store, &me).await?;
@@ -93,8 +90,10 @@ pub(crate) async fn dashboard_of(state: &AppState) -> Result<Dashboard, AppError
     Ok(dashboard)
 }
 
-/// The kinds the dashboard lists under "Your records on this device".
+/// The kinds the dashboard lists under "Recently saved on this device".
 const LISTED_KINDS: [RecordKind; 3] = [RecordKind::Plan, RecordKind::Referral, RecordKind::Request];
+/// How many of them it lists: a cache holds thousands, and every plan is in My plans.
+const RECENT_RECORDS: u32 = 10;
 
 /// The store's record `record_id` as PDF bytes and a suggested file name (no dialog).
 pub(crate) async fn printed_record(

@@ -33,7 +33,6 @@ use specta::Type;
 use tauri::{State, WebviewWindow};
 
 use crate::error::{AppError, ErrorCode};
-use crate::plans::load_kind;
 use crate::state::AppState;
 
 /// How long an edited file must stay quiet before it is read and stored back.
@@ -326,17 +325,19 @@ fn today() -> NaiveDate {
 /// library) or a delegated task (its contribution's supporting documents). Anything else is
 /// "not found".
 async fn load_holder(store: &Store, id: &str) -> Result<hearth_store::Draft, AppError> {
-    let mut not_found = None;
-    for kind in [RecordKind::Plan, RecordKind::Request, RecordKind::Task] {
-        match load_kind(store, id, kind).await {
-            Ok(record) => return Ok(record),
-            Err(e) if e.code == ErrorCode::RecordNotFound => {
-                not_found.get_or_insert(e);
-            }
-            Err(e) => return Err(e),
+    let not_found = crate::plans::not_found;
+    let id: hearth_store::RecordId = id.parse().map_err(|_| not_found())?;
+    match store.load(id).await? {
+        Some(record)
+            if matches!(
+                record.summary.kind,
+                RecordKind::Plan | RecordKind::Request | RecordKind::Task
+            ) =>
+        {
+            Ok(record)
         }
+        _ => Err(not_found()),
     }
-    Err(not_found.unwrap_or_else(document_not_found))
 }
 
 /// A closed plan, or a declined, closed or archived request: it takes no new documents.

@@ -93,8 +93,10 @@ pub struct CodeSent {
 pub struct Dashboard {
     pub plans: PlanCounts,
     pub sync: SyncSummary,
-    /// The plans, referrals and requests in the local store, most recently saved first.
+    /// The few plans, referrals and requests saved most recently, newest first.
     pub records: Vec<LocalRecord>,
+    /// How many plans, referrals and requests the local store holds in all.
+    pub records_on_device: u32,
 }
 
 /// One record in the local store, as the "Your records on this device" list shows it.
@@ -168,7 +170,11 @@ pub struct SyncSummary {
 
 impl Dashboard {
     /// The figures from `counts`, and `records` (already in the order to show).
-    pub fn new(counts: &hearth_store::Counts, records: Vec<LocalRecord>) -> Self {
+    pub fn new(
+        counts: &hearth_store::Counts,
+        records: Vec<LocalRecord>,
+        records_on_device: u64,
+    ) -> Self {
         let plan_drafts = counts
             .drafts
             .get(&hearth_domain::RecordKind::Plan)
@@ -188,6 +194,7 @@ impl Dashboard {
                 pending_changes: saturating_u32(counts.pending_outbox),
             },
             records,
+            records_on_device: saturating_u32(records_on_device),
         }
     }
 }
@@ -213,7 +220,7 @@ mod tests {
             closed_plans: 2,
             pending_outbox: 11,
         };
-        let dashboard = Dashboard::new(&counts, Vec::new());
+        let dashboard = Dashboard::new(&counts, Vec::new(), 0);
         assert_eq!(
             dashboard,
             Dashboard {
@@ -230,6 +237,7 @@ mod tests {
                     pending_changes: 11
                 },
                 records: Vec::new(),
+                records_on_device: 0,
             }
         );
     }
@@ -241,7 +249,7 @@ mod tests {
             pending_outbox: u64::MAX,
             ..Default::default()
         };
-        let dashboard = Dashboard::new(&counts, Vec::new());
+        let dashboard = Dashboard::new(&counts, Vec::new(), 0);
         assert_eq!(dashboard.plans.drafts_in_progress, 0);
         assert_eq!(dashboard.sync.pending_changes, u32::MAX);
     }

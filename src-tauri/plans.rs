@@ -336,9 +336,23 @@ fn step_fields(step: WizardStep, draft: &PlanDraft) -> Result<Value, AppError> {
 }
 
 pub(crate) fn not_found() -> AppError {
+    missing(RecordKind::Plan)
+}
+
+/// "Not on this device", in the words of each kind of record.
+pub(crate) fn missing(kind: RecordKind) -> AppError {
     AppError::new(
         ErrorCode::RecordNotFound,
-        "This plan is no longer on this device. It may have been discarded.",
+        match kind {
+            RecordKind::Referral => {
+                "This referral is no longer on this device. Drafts are deleted 30 days after they were last saved."
+            }
+            RecordKind::Request => "This request for support is not on this device.",
+            RecordKind::Task => {
+                "This task is no longer on this device. It may have been re-assigned to someone else."
+            }
+            _ => "This plan is no longer on this device. It may have been discarded.",
+        },
     )
 }
 
@@ -421,9 +435,10 @@ pub(crate) async fn load_kind(
     id: &str,
     kind: RecordKind,
 ) -> Result<Draft, AppError> {
-    let record = store.load(parse_id(id)?).await?.ok_or_else(not_found)?;
+    let id: RecordId = id.parse().map_err(|_| missing(kind))?;
+    let record = store.load(id).await?.ok_or_else(|| missing(kind))?;
     if record.summary.kind != kind {
-        return Err(not_found());
+        return Err(missing(kind));
     }
     Ok(record)
 }

@@ -337,10 +337,7 @@ pub(crate) fn form_of(config: &Config, account: Option<&Account>) -> ReferralFor
 }
 
 fn not_found() -> AppError {
-    AppError::new(
-        ErrorCode::RecordNotFound,
-        "This referral is no longer on this device. Drafts are deleted 30 days after they were last saved.",
-    )
+    crate::plans::missing(RecordKind::Referral)
 }
 
 fn parse_id(id: &str) -> Result<RecordId, AppError> {
@@ -348,11 +345,7 @@ fn parse_id(id: &str) -> Result<RecordId, AppError> {
 }
 
 async fn load_kind(store: &Store, id: &str) -> Result<Draft, AppError> {
-    let record = store.load(parse_id(id)?).await?.ok_or_else(not_found)?;
-    if record.summary.kind != RecordKind::Referral {
-        return Err(not_found());
-    }
-    Ok(record)
+    crate::plans::load_kind(store, id, RecordKind::Referral).await
 }
 
 /// The referral's status from its `status` field (a string or `{status, outcome}`).

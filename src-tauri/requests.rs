@@ -486,10 +486,7 @@ pub(crate) async fn form_with(
 }
 
 fn not_found() -> AppError {
-    AppError::new(
-        ErrorCode::RecordNotFound,
-        "This request for support is not on this device.",
-    )
+    crate::plans::missing(RecordKind::Request)
 }
 
 fn invalid(message: impl Into<String>) -> AppError {
@@ -501,11 +498,7 @@ fn parse_id(id: &str) -> Result<RecordId, AppError> {
 }
 
 async fn load_kind(store: &Store, id: &str) -> Result<Draft, AppError> {
-    let record = store.load(parse_id(id)?).await?.ok_or_else(not_found)?;
-    if record.summary.kind != RecordKind::Request {
-        return Err(not_found());
-    }
-    Ok(record)
+    crate::plans::load_kind(store, id, RecordKind::Request).await
 }
 
 fn status_of(fields: &Map<String, Value>) -> Option<RequestStatus> {

@@ -232,10 +232,7 @@ pub async fn task_counter_sign(
 // Logic, testable without a window
 
 fn not_found() -> AppError {
-    AppError::new(
-        ErrorCode::RecordNotFound,
-        "This task is no longer on this device. It may have been re-assigned to someone else.",
-    )
+    crate::plans::missing(RecordKind::Task)
 }
 
 fn refused(message: impl Into<String>) -> AppError {

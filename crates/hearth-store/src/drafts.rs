@@ -348,6 +348,39 @@ impl Store {
         }))
     }
 
+    /// The `limit` records of `kinds` (any status) saved most recently, newest first, and
+    /// how many records of those kinds the cache holds in all: one query, however large the
+    /// cache (the dashboard's short list).
+    pub async fn recent(
+        &self,
+        kinds: &[RecordKind],
+        limit: u32,
+    ) -> StoreResult<(Vec<RecordSummary>, u64)> {
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        let kinds_json = serde_json::to_string(&names)
+            .map_err(|_| StoreError::Unreadable("record kinds".to_owned()))?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM records WHERE kind IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&kinds_json)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM records r \
+             WHERE r.kind IN (SELECT value FROM json_each(?)) \
+             ORDER BY r.last_saved_at DESC, r.seq DESC LIMIT ?"
+        ))
+        .bind(&kinds_json)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let summaries = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<StoreResult<_>>()?;
+        Ok((summaries, u64::try_from(total).unwrap_or(0)))
+    }
+
     /// Every record of `kind` (any status), most recently saved first.
     pub async fn list(&self, kind: RecordKind) -> StoreResult<Vec<RecordSummary>> {
         let rows = sqlx::query(&format!(

@@ -345,8 +345,10 @@ export type CounterSignature = { state: "not_requested" } |
 export type Dashboard = {
 	plans: PlanCounts,
 	sync: SyncSummary,
-	/**  The plans, referrals and requests in the local store, most recently saved first. */
+	/**  The few plans, referrals and requests saved most recently, newest first. */
 	records: LocalRecord[],
+	/**  How many plans, referrals and requests the local store holds in all. */
+	recordsOnDevice: number,
 };
 
 /**
