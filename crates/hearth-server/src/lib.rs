@@ -10,6 +10,8 @@
 //! - [`access`]: who may do what to which record; [`audit`]: the hash-chained log.
 //! - [`secrets`]: Argon2id passwords, tokens and codes; [`mail`]: SMTP or the dev outbox;
 //!   [`notify`]: the emails sync pushes queue, sent after commit.
+//! - [`drafts`]: referral drafts deleted 30 days after their last save, with a warning
+//!   email before; swept by [`serve`] once at start and hourly.
 //! - [`clock`]: time is passed in ([`clock::ManualClock`] in tests).
 //!
 //! Invariants: no state in the process (attempts, codes, throttles and sessions are rows);
@@ -27,6 +29,8 @@ pub mod clock;
 pub mod config;
 pub mod documents;
 mod documents_db;
+pub mod drafts;
+mod drafts_db;
 pub mod error;
 pub mod mail;
 pub mod notify;
@@ -66,12 +70,26 @@ pub fn mailer(settings: &Settings) -> anyhow::Result<Mailer> {
     }
 }
 
-/// Serves until the listener fails or `shutdown` resolves.
+/// Serves until the listener fails or `shutdown` resolves. Meanwhile sweeps the referral
+/// drafts ([`drafts::sweep`]) at once and every [`drafts::SWEEP_EVERY`], by the state's clock.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    /// Stops the sweeper when serving stops (or this future is dropped).
+    struct Sweeper(tokio::task::JoinHandle<()>);
+    impl Drop for Sweeper {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let _sweeper = Sweeper(tokio::spawn(drafts::run(
+        Arc::downgrade(&state.store),
+        state.clock.clone(),
+        state.mail_wake.clone(),
+        drafts::SWEEP_EVERY,
+    )));
     axum::serve(listener, app::router(state))
         .with_graceful_shutdown(shutdown)
         .await

@@ -131,6 +131,19 @@ pub mod messages {
         }
     }
 
+    /// A referral draft enters its last days (`crate::drafts`): its reference and the date
+    /// it goes, never a name.
+    pub fn draft_expiring(to: &str, reference: &str, date: &str) -> Email {
+        Email {
+            to: to.to_owned(),
+            subject: "A draft referral in Hearth will be deleted soon".into(),
+            body: format!(
+                "Your draft referral {reference} will be deleted on {date} unless you save it.\n\n\
+                 Open Hearth and change it to keep it for another 30 days, or submit it.\n"
+            ),
+        }
+    }
+
     /// The messages a sync push causes: a reference and one sentence, never a name.
     pub fn notice(to: &str, kind: &str, reference: Option<&str>) -> Option<Email> {
         let r = reference.unwrap_or("(no reference yet)");

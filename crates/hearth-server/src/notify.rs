@@ -1,6 +1,7 @@
 //! Emails caused by sync pushes: a new task (to its assignee), a task retracted or
 //! re-assigned away (to the assignee who lost it), a plan transfer waiting for
-//! authorisation (to its recipient), a referral outcome (to the referrer).
+//! authorisation (to its recipient), a referral outcome (to the referrer); and the warning
+//! that a referral draft will soon be deleted (to its author, queued by [`crate::drafts`]).
 //!
 //! A push writes the email's row into `mail_queue` in the same transaction as the record
 //! (`sync_db`'s `sync_effects`): a rolled-back push queues nothing, and a crash between
@@ -31,11 +32,13 @@ pub async fn flush(store: &dyn Store, mailer: &Mailer, clock: &dyn Clock) -> any
             return Ok(sent);
         }
         for m in batch {
-            let email =
-                m.to.as_deref()
-                    .and_then(|to| messages::notice(to, &m.kind, m.reference.as_deref()));
+            let email = m.to.as_deref().and_then(|to| match m.kind.as_str() {
+                crate::drafts::DRAFT_EXPIRING => crate::drafts::warning(to, &m, now),
+                kind => messages::notice(to, kind, m.reference.as_deref()),
+            });
             let Some(email) = email else {
-                // A disabled account, or a kind this server does not word: nothing to send.
+                // A disabled account, a kind this server does not word, or a warning that no
+                // longer holds: nothing to send.
                 store.mail_done(&m.id, clock.now()).await?;
                 continue;
             };

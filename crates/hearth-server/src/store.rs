@@ -22,6 +22,8 @@ use uuid::Uuid;
 use crate::audit_db::audit_sql;
 use crate::documents_db::documents_sql;
 pub use crate::documents_db::UploadRow;
+use crate::drafts_db::drafts_sql;
+pub use crate::drafts_db::LiveDraft;
 use crate::sync_db::sync_sql;
 pub use crate::sync_db::{MutationIn, PullPage, PushStep};
 
@@ -346,6 +348,34 @@ pub trait Store: Send + Sync + 'static {
     async fn mail_done(&self, id: &str, now: DateTime<Utc>) -> Result<()>;
     /// A new epoch for a database restored from a backup; returns it.
     async fn sync_new_epoch(&self) -> Result<String>;
+
+    // Referral drafts' expiry (`drafts_db`, `crate::drafts`).
+
+    /// Live referral drafts last saved at or before `saved_by`, oldest save first, after
+    /// `after` (the last save and id of the page before), at most `limit`.
+    async fn live_drafts(
+        &self,
+        saved_by: DateTime<Utc>,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: i64,
+    ) -> Result<Vec<LiveDraft>>;
+    /// Deletes a draft still live and last saved at `last_saved`, and the documents attached
+    /// to it, through the change log, audited; one transaction. Returns the documents'
+    /// ids, or `None` when the draft was saved, submitted or deleted since.
+    async fn draft_expire(
+        &self,
+        draft: Uuid,
+        last_saved: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Uuid>>>;
+    /// Queues the expiry warning to a draft's author, once for its save at `last_saved`;
+    /// false when it was already queued for that save, or the draft changed since.
+    async fn draft_warn(
+        &self,
+        draft: Uuid,
+        last_saved: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
     /// [`Store::sync_reject`] with `reason` when there is one, else [`Store::sync_push`].
     async fn sync_push_or_reject(
         &self,
@@ -363,12 +393,19 @@ pub trait Store: Send + Sync + 'static {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedMail {
     pub id: String,
-    /// `task_assigned`, `task_retracted`, `transfer_awaiting`, `referral_outcome`.
+    /// `task_assigned`, `task_retracted`, `transfer_awaiting`, `referral_outcome`,
+    /// `draft_expiring`.
     pub kind: String,
     /// The recipient's address; `None` when the account is disabled.
     pub to: Option<String>,
     /// The record's permanent reference (e.g. `TSK-000012`).
     pub reference: Option<String>,
+    /// The record's id.
+    pub record_id: String,
+    /// When it was queued.
+    pub queued_at: DateTime<Utc>,
+    /// The record's last save when it is a live referral draft (else `None`).
+    pub draft_last_saved: Option<DateTime<Utc>>,
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -1210,6 +1247,33 @@ macro_rules! sql_store {
                 self.sync_new_epoch_impl().await
             }
 
+            async fn live_drafts(
+                &self,
+                saved_by: DateTime<Utc>,
+                after: Option<(DateTime<Utc>, Uuid)>,
+                limit: i64,
+            ) -> Result<Vec<LiveDraft>> {
+                self.live_drafts_impl(saved_by, after, limit).await
+            }
+
+            async fn draft_expire(
+                &self,
+                draft: Uuid,
+                last_saved: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> Result<Option<Vec<Uuid>>> {
+                self.draft_expire_impl(draft, last_saved, now).await
+            }
+
+            async fn draft_warn(
+                &self,
+                draft: Uuid,
+                last_saved: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                self.draft_warn_impl(draft, last_saved, now).await
+            }
+
             async fn mail_claim(
                 &self,
                 now: DateTime<Utc>,
@@ -1218,13 +1282,13 @@ macro_rules! sql_store {
             ) -> Result<Vec<QueuedMail>> {
                 // The conditions stand on the updated rows too, so two senders (replicas)
                 // never both claim one email.
-                let claimed: Vec<(String, String, String, String)> = sqlx::query_as(
+                let claimed: Vec<(String, String, String, String, i64)> = sqlx::query_as(
                     "UPDATE mail_queue SET claimed_at = $1 \
                      WHERE sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < $2) \
                        AND id IN (SELECT id FROM mail_queue WHERE sent_at IS NULL \
                                   AND (claimed_at IS NULL OR claimed_at < $2) \
                                   ORDER BY created_at, id LIMIT $3) \
-                     RETURNING id, user_id, kind, record_id",
+                     RETURNING id, user_id, kind, record_id, created_at",
                 )
                 .bind(millis(now))
                 .bind(millis(stale_before))
@@ -1232,22 +1296,33 @@ macro_rules! sql_store {
                 .fetch_all(&self.pool)
                 .await?;
                 let mut out = Vec::with_capacity(claimed.len());
-                for (id, user, kind, record) in claimed {
+                for (id, user, kind, record, queued_at) in claimed {
                     let to: Option<(String, i64)> =
                         sqlx::query_as("SELECT email, active FROM users WHERE id = $1")
                             .bind(&user)
                             .fetch_optional(&self.pool)
                             .await?;
-                    let reference: Option<(Option<String>,)> =
-                        sqlx::query_as("SELECT reference FROM sync_records WHERE id = $1")
-                            .bind(&record)
-                            .fetch_optional(&self.pool)
-                            .await?;
+                    let held: Option<(Option<String>, String, i64, i64, i64)> = sqlx::query_as(
+                        "SELECT reference, kind, submitted, deleted, updated_at \
+                         FROM sync_records WHERE id = $1",
+                    )
+                    .bind(&record)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    let draft_last_saved = held
+                        .as_ref()
+                        .filter(|(_, kind, submitted, deleted, _)| {
+                            kind == "referral" && *submitted == 0 && *deleted == 0
+                        })
+                        .map(|(.., saved)| from_millis(*saved));
                     out.push(QueuedMail {
                         id,
                         kind,
                         to: to.filter(|(_, active)| *active != 0).map(|(e, _)| e),
-                        reference: reference.and_then(|(r,)| r),
+                        reference: held.and_then(|(r, ..)| r),
+                        record_id: record,
+                        queued_at: from_millis(queued_at),
+                        draft_last_saved,
                     });
                 }
                 Ok(out)
@@ -1271,6 +1346,8 @@ sql_store!(PgStore, "migrations/postgres", "BEGIN");
 // SQLite: take the write lock at BEGIN, so a push never fails upgrading a read lock.
 sync_sql!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 sync_sql!(PgStore, sqlx::Postgres, "BEGIN");
+drafts_sql!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+drafts_sql!(PgStore, sqlx::Postgres, "BEGIN");
 audit_sql!(SqliteStore, sqlx::Sqlite);
 audit_sql!(PgStore, sqlx::Postgres);
 documents_sql!(

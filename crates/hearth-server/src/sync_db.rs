@@ -71,7 +71,7 @@ pub(crate) enum Decision {
     Reject(&'static str),
 }
 
-fn is_delete(op: SyncOperation) -> bool {
+pub(crate) fn is_delete(op: SyncOperation) -> bool {
     matches!(op, SyncOperation::Discard | SyncOperation::DeleteDocument)
 }
 
@@ -579,6 +579,10 @@ pub(crate) const OWN_BUMPS: &str = "SELECT COUNT(*) FROM sync_epoch_bumps WHERE 
 /// rule's own reason).
 pub(crate) const NO_ACCESS: &str = "you do not have access to this record";
 
+/// Told to a device that writes a record onto one that was deleted (a document added to a
+/// referral draft the server has since deleted as expired).
+pub(crate) const PARENT_DELETED: &str = "the record it belongs to was deleted";
+
 /// The access columns of `sync_records` (migration `…_record_access.sql`), taken from a
 /// record's fields when it is written. Only well-formed ids are kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -903,8 +907,21 @@ macro_rules! sync_sql {
                     }
                     _ => false,
                 };
+                // Nothing new is attached to a deleted record (its documents went with it).
+                let parent_deleted = match &root {
+                    Some(id) if !$crate::sync_db::is_delete(m.operation) => {
+                        let row: Option<(i64,)> =
+                            sqlx::query_as("SELECT deleted FROM sync_records WHERE id = $1")
+                                .bind(id)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        row.is_some_and(|(d,)| d != 0)
+                    }
+                    _ => false,
+                };
                 let decision = match denied {
                     Some(_) => Decision::Reject(NO_ACCESS),
+                    None if parent_deleted => Decision::Reject($crate::sync_db::PARENT_DELETED),
                     None => decide(p.actor, m, cur.as_ref(), own_bumps),
                 };
                 let (outcome, audit_outcome, reason) = match decision {

@@ -406,14 +406,14 @@ async fn sync_matrix(
     (denials, plan, task)
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(crate) fn sha(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// Uploads `bytes` as `token` through every step (create, chunk, status, finalise),
 /// checking each answer; returns the upload id.
-async fn upload(app: &TestApp, token: &str, bytes: &[u8], who: &str) -> Uuid {
+pub(crate) async fn upload(app: &TestApp, token: &str, bytes: &[u8], who: &str) -> Uuid {
     let hash = sha(bytes);
     let r = app
         .post_as(

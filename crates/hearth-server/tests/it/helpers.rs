@@ -227,6 +227,9 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub clock: ManualClock,
     pub store: DynStore,
+    /// The served state (its clock is `clock`), for what tests call directly (the drafts'
+    /// sweep).
+    pub state: AppState,
     pub smtp: SmtpSink,
     pub database_url: String,
     pub data_dir: tempfile::TempDir,
@@ -264,6 +267,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .with_documents_dir(data_dir.path().join("files"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = state.clone();
     let server = tokio::spawn(async move {
         let _ = hearth_server::serve(listener, state, std::future::pending()).await;
     });
@@ -273,6 +277,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         http: reqwest::Client::new(),
         clock,
         store,
+        state: served,
         smtp,
         database_url,
         data_dir,

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod bad_input;
 mod cli;
+mod drafts;
 mod epochs;
 mod notices;
 mod requests;

@@ -1,0 +1,240 @@
+//! The storage side of the referral drafts' expiry ([`crate::drafts`], migration
+//! `…_draft_expiry.sql`): the live drafts by last save, deleting one through the change log,
+//! and the one warning per save. Expanded for SQLite and PostgreSQL from one macro with the
+//! same query text, like the rest of [`crate::store`].
+//!
+//! Lock order, the same as a push's: the record rows (the draft, then its documents), then
+//! `sync_state` (the change-log counter). Each call re-reads the draft under its row lock and
+//! does nothing when it was saved, submitted or deleted since the sweep looked at it.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// A live referral draft (`kind = 'referral'`, never submitted, not deleted), as the sweep
+/// reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveDraft {
+    pub id: Uuid,
+    /// Its last save: the time the server applied its latest mutation (`updated_at`).
+    pub last_saved: DateTime<Utc>,
+    /// The save the expiry warning was queued for, if one was.
+    pub warned_for: Option<DateTime<Utc>>,
+}
+
+/// The `client_id` of the change-log rows the expiry writes (no device's id is a UUID of
+/// this form, so `(client_id, mutation_id)` stays unique); the mutation id is the row's
+/// change-log number.
+pub const EXPIRY_CLIENT: &str = "server:draft-expiry";
+
+/// The audit action of a record the server deleted because it expired.
+pub const EXPIRE_ACTION: &str = "record.expire";
+
+/// The audit action of a queued expiry warning.
+pub const WARN_ACTION: &str = "record.expiry_warning";
+
+/// The inherent draft-expiry methods of one store type; the `Store` trait calls them.
+macro_rules! drafts_sql {
+    ($Store:ident, $Db:ty, $begin:literal) => {
+        impl $Store {
+            pub(crate) async fn live_drafts_impl(
+                &self,
+                saved_by: chrono::DateTime<chrono::Utc>,
+                after: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>,
+                limit: i64,
+            ) -> Result<Vec<$crate::drafts_db::LiveDraft>> {
+                // Keyset paging on (updated_at, id): the index the migration makes.
+                let (after_at, after_id) = match after {
+                    Some((at, id)) => (millis(at), id.to_string()),
+                    None => (i64::MIN, String::new()),
+                };
+                let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+                    "SELECT r.id, r.updated_at, n.last_saved FROM sync_records r \
+                     LEFT JOIN draft_expiry_notices n ON n.record_id = r.id \
+                     WHERE r.kind = 'referral' AND r.submitted = 0 AND r.deleted = 0 \
+                       AND r.updated_at <= $1 \
+                       AND (r.updated_at > $2 OR (r.updated_at = $2 AND r.id > $3)) \
+                     ORDER BY r.updated_at, r.id LIMIT $4",
+                )
+                .bind(millis(saved_by))
+                .bind(after_at)
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(id, saved, warned)| {
+                        Ok($crate::drafts_db::LiveDraft {
+                            id: $crate::sync_db::parse_uuid(&id)?,
+                            last_saved: from_millis(saved),
+                            warned_for: warned.map(from_millis),
+                        })
+                    })
+                    .collect()
+            }
+
+            /// Locks the draft's row when it is still a live draft last saved at `saved`;
+            /// returns its owner.
+            async fn lock_live_draft(
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                id: &str,
+                saved: i64,
+            ) -> Result<Option<String>> {
+                let row: Option<(String,)> = sqlx::query_as(
+                    "UPDATE sync_records SET version = version WHERE id = $1 \
+                     AND kind = 'referral' AND submitted = 0 AND deleted = 0 \
+                     AND updated_at = $2 RETURNING owner_id",
+                )
+                .bind(id)
+                .bind(saved)
+                .fetch_optional(&mut **tx)
+                .await?;
+                Ok(row.map(|(o,)| o))
+            }
+
+            pub(crate) async fn draft_expire_impl(
+                &self,
+                draft: uuid::Uuid,
+                last_saved: chrono::DateTime<chrono::Utc>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Option<Vec<uuid::Uuid>>> {
+                use $crate::drafts_db::{EXPIRE_ACTION, EXPIRY_CLIENT};
+                let id = draft.to_string();
+                let at = millis(now);
+                let mut tx = self.pool.begin_with($begin).await?;
+                if Self::lock_live_draft(&mut tx, &id, millis(last_saved))
+                    .await?
+                    .is_none()
+                {
+                    // Saved, submitted or deleted since: not this sweep's to delete.
+                    return Ok(None);
+                }
+                // The documents attached to it go too (locked before the counter).
+                let documents: Vec<(String,)> = sqlx::query_as(
+                    "UPDATE sync_records SET version = version \
+                     WHERE parent_id = $1 AND kind = 'document' AND deleted = 0 RETURNING id",
+                )
+                .bind(&id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut documents: Vec<String> = documents.into_iter().map(|(d,)| d).collect();
+                documents.sort();
+                let reason_of_document = format!("attached to the expired draft {id}");
+                let records = std::iter::once((&id, "referral draft not saved for 30 days"))
+                    .chain(documents.iter().map(|d| (d, reason_of_document.as_str())));
+                for (record, reason) in records {
+                    // A tombstone like a device's discard, with nothing of the record kept:
+                    // each in the change log with its own number, so every device of the
+                    // author removes it on its next pull.
+                    let (seq,): (i64,) = sqlx::query_as(
+                        "UPDATE sync_state SET change_seq = change_seq + 1 WHERE id = 1 \
+                         RETURNING change_seq",
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let (version,): (i64,) = sqlx::query_as(
+                        "UPDATE sync_records SET version = version + 1, fields = '{}', \
+                         deleted = 1, last_seq = $1, updated_at = $2 WHERE id = $3 \
+                         RETURNING version",
+                    )
+                    .bind(seq)
+                    .bind(at)
+                    .bind(record)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO sync_changes (seq, record_id, version, client_id, \
+                         mutation_id, at) VALUES ($1, $2, $3, $4, $1, $5)",
+                    )
+                    .bind(seq)
+                    .bind(record)
+                    .bind(version)
+                    .bind(EXPIRY_CLIENT)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                    let event = $crate::store::AuditEvent {
+                        at: now,
+                        actor: None,
+                        device: None,
+                        action: EXPIRE_ACTION.to_owned(),
+                        target: Some(record.clone()),
+                        outcome: "deleted".to_owned(),
+                        reason: Some(reason.to_owned()),
+                    };
+                    self.audit_in(&mut tx, &event).await?;
+                }
+                sqlx::query("DELETE FROM draft_expiry_notices WHERE record_id = $1")
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                documents
+                    .iter()
+                    .map(|d| $crate::sync_db::parse_uuid(d))
+                    .collect::<Result<Vec<_>>>()
+                    .map(Some)
+            }
+
+            pub(crate) async fn draft_warn_impl(
+                &self,
+                draft: uuid::Uuid,
+                last_saved: chrono::DateTime<chrono::Utc>,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool> {
+                use $crate::drafts_db::WARN_ACTION;
+                let id = draft.to_string();
+                let saved = millis(last_saved);
+                let at = millis(now);
+                let mut tx = self.pool.begin_with($begin).await?;
+                let Some(owner) = Self::lock_live_draft(&mut tx, &id, saved).await? else {
+                    return Ok(false);
+                };
+                let warned: Option<(i64,)> = sqlx::query_as(
+                    "SELECT last_saved FROM draft_expiry_notices WHERE record_id = $1",
+                )
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if warned.is_some_and(|(w,)| w == saved) {
+                    // Already warned about this save (another sweep, another replica).
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "INSERT INTO draft_expiry_notices (record_id, last_saved, queued_at) \
+                     VALUES ($1, $2, $3) ON CONFLICT (record_id) \
+                     DO UPDATE SET last_saved = $2, queued_at = $3",
+                )
+                .bind(&id)
+                .bind(saved)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                // Ids only; worded when sent (`notify`), from the record as it is then.
+                sqlx::query(
+                    "INSERT INTO mail_queue (id, user_id, kind, record_id, created_at) \
+                     SELECT $1, id, $3, $4, $5 FROM users WHERE id = $2",
+                )
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(&owner)
+                .bind($crate::drafts::DRAFT_EXPIRING)
+                .bind(&id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                let event = $crate::store::AuditEvent {
+                    at: now,
+                    actor: None,
+                    device: None,
+                    action: WARN_ACTION.to_owned(),
+                    target: Some(id.clone()),
+                    outcome: "queued".to_owned(),
+                    reason: Some(format!("email to user {owner}")),
+                };
+                self.audit_in(&mut tx, &event).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+        }
+    };
+}
+pub(crate) use drafts_sql;
