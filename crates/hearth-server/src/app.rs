@@ -135,6 +135,16 @@ impl AppState {
         self
     }
 
+    /// Serves under `policy` instead of the default one (tests shorten the offline period).
+    /// Call before serving.
+    pub fn with_policy(mut self, policy: Policy) -> AppState {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.policy = policy,
+            None => tracing::error!("policy set on a state already shared"),
+        }
+        self
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

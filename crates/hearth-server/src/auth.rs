@@ -413,7 +413,10 @@ async fn retired(
     (status = 204, description = "Signed out"), (status = 401, body = ErrorBody),
 ))]
 pub async fn sign_out(State(state): State<AppState>, who: Authed) -> Result<StatusCode, ApiError> {
-    state.store.revoke_session(who.session, state.now()).await?;
+    state
+        .store
+        .sign_out_session(who.session, state.now())
+        .await?;
     state
         .audit(who.event(&state, "auth.sign_out", "ok"))
         .await?;

@@ -5,19 +5,28 @@
 //!
 //! Lock order, the same as a push's: the record rows (the draft, then its documents), then
 //! `sync_state` (the change-log counter). Each call re-reads the draft under its row lock and
-//! does nothing when it was saved, submitted or deleted since the sweep looked at it.
+//! does nothing when it was saved, submitted or deleted since the sweep looked at it. The
+//! author's devices are read without a lock: a device that signs in or refreshes after the
+//! sweep read them had run out of its offline period by then (else the draft would not be
+//! due), so any save it still holds is past its own 30 days too.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 /// A live referral draft (`kind = 'referral'`, never submitted, not deleted), as the sweep
-/// reads it.
+/// reads it, with what its author's devices (not to be wiped) tell about saves the server
+/// may not have received yet ([`crate::drafts::counted_from`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveDraft {
     pub id: Uuid,
     /// Its last save: the time the server applied its latest mutation (`updated_at`).
     pub last_saved: DateTime<Utc>,
-    /// The save the expiry warning was queued for, if one was.
+    /// The latest expiry of an access token issued to a device of the author that is in
+    /// use (not signed out): that token's issue is the device's last online contact.
+    pub token_expires_at: Option<DateTime<Utc>>,
+    /// The latest sign-out of a device of the author that signed itself out.
+    pub signed_out_at: Option<DateTime<Utc>>,
+    /// What the 30 days were counted from when the expiry warning was queued, if one was.
     pub warned_for: Option<DateTime<Utc>>,
 }
 
@@ -47,8 +56,21 @@ macro_rules! drafts_sql {
                     Some((at, id)) => (millis(at), id.to_string()),
                     None => (i64::MIN, String::new()),
                 };
-                let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
-                    "SELECT r.id, r.updated_at, n.last_saved FROM sync_records r \
+                // The devices through `devices_by_user` and `sessions_user`. Sessions that
+                // were revoked count too: a device the server signed out (a refresh token
+                // presented twice) may be used offline until it next asks, and its saves
+                // arrive after its next sign-in.
+                let rows: Vec<(String, i64, Option<i64>, Option<i64>, Option<i64>)> =
+                    sqlx::query_as(
+                    "SELECT r.id, r.updated_at, \
+                       (SELECT MAX(s.access_expires_at) FROM sessions s \
+                        JOIN devices d ON d.id = s.device_id AND d.user_id = s.user_id \
+                        WHERE s.user_id = r.owner_id AND d.wipe_requested_at IS NULL \
+                          AND d.signed_out_at IS NULL), \
+                       (SELECT MAX(d.signed_out_at) FROM devices d \
+                        WHERE d.user_id = r.owner_id AND d.wipe_requested_at IS NULL), \
+                       n.counted_from \
+                     FROM sync_records r \
                      LEFT JOIN draft_expiry_notices n ON n.record_id = r.id \
                      WHERE r.kind = 'referral' AND r.submitted = 0 AND r.deleted = 0 \
                        AND r.updated_at <= $1 \
@@ -62,10 +84,12 @@ macro_rules! drafts_sql {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter()
-                    .map(|(id, saved, warned)| {
+                    .map(|(id, saved, token, signed_out, warned)| {
                         Ok($crate::drafts_db::LiveDraft {
                             id: $crate::sync_db::parse_uuid(&id)?,
                             last_saved: from_millis(saved),
+                            token_expires_at: token.map(from_millis),
+                            signed_out_at: signed_out.map(from_millis),
                             warned_for: warned.map(from_millis),
                         })
                     })
@@ -179,33 +203,35 @@ macro_rules! drafts_sql {
                 &self,
                 draft: uuid::Uuid,
                 last_saved: chrono::DateTime<chrono::Utc>,
+                counted_from: chrono::DateTime<chrono::Utc>,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<bool> {
                 use $crate::drafts_db::WARN_ACTION;
                 let id = draft.to_string();
-                let saved = millis(last_saved);
+                let counted = millis(counted_from);
                 let at = millis(now);
                 let mut tx = self.pool.begin_with($begin).await?;
-                let Some(owner) = Self::lock_live_draft(&mut tx, &id, saved).await? else {
+                let Some(owner) = Self::lock_live_draft(&mut tx, &id, millis(last_saved)).await?
+                else {
                     return Ok(false);
                 };
                 let warned: Option<(i64,)> = sqlx::query_as(
-                    "SELECT last_saved FROM draft_expiry_notices WHERE record_id = $1",
+                    "SELECT counted_from FROM draft_expiry_notices WHERE record_id = $1",
                 )
                 .bind(&id)
                 .fetch_optional(&mut *tx)
                 .await?;
-                if warned.is_some_and(|(w,)| w == saved) {
-                    // Already warned about this save (another sweep, another replica).
+                if warned.is_some_and(|(w,)| w == counted) {
+                    // Already warned about this date (another sweep, another replica).
                     return Ok(false);
                 }
                 sqlx::query(
-                    "INSERT INTO draft_expiry_notices (record_id, last_saved, queued_at) \
+                    "INSERT INTO draft_expiry_notices (record_id, counted_from, queued_at) \
                      VALUES ($1, $2, $3) ON CONFLICT (record_id) \
-                     DO UPDATE SET last_saved = $2, queued_at = $3",
+                     DO UPDATE SET counted_from = $2, queued_at = $3",
                 )
                 .bind(&id)
-                .bind(saved)
+                .bind(counted)
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;

@@ -10,8 +10,9 @@
 //! - [`access`]: who may do what to which record; [`audit`]: the hash-chained log.
 //! - [`secrets`]: Argon2id passwords, tokens and codes; [`mail`]: SMTP or the dev outbox;
 //!   [`notify`]: the emails sync pushes queue, sent after commit.
-//! - [`drafts`]: referral drafts deleted 30 days after their last save, with a warning
-//!   email before; swept by [`serve`] once at start and hourly.
+//! - [`drafts`]: referral drafts deleted 30 days after their last save (or later, while a
+//!   device of the author may hold a save not yet sent), with a warning email before;
+//!   swept by [`serve`] once at start and hourly.
 //! - [`clock`]: time is passed in ([`clock::ManualClock`] in tests).
 //!
 //! Invariants: no state in the process (attempts, codes, throttles and sessions are rows);
@@ -71,7 +72,8 @@ pub fn mailer(settings: &Settings) -> anyhow::Result<Mailer> {
 }
 
 /// Serves until the listener fails or `shutdown` resolves. Meanwhile sweeps the referral
-/// drafts ([`drafts::sweep`]) at once and every [`drafts::SWEEP_EVERY`], by the state's clock.
+/// drafts ([`drafts::sweep`]) at once and every [`drafts::SWEEP_EVERY`], by the state's clock
+/// and policy.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -87,6 +89,7 @@ pub async fn serve(
     let _sweeper = Sweeper(tokio::spawn(drafts::run(
         Arc::downgrade(&state.store),
         state.clock.clone(),
+        state.policy.clone(),
         state.mail_wake.clone(),
         drafts::SWEEP_EVERY,
     )));

@@ -228,7 +228,8 @@ pub trait Store: Send + Sync + 'static {
     /// Marks the attempt used; false when it already was (single use, even under a race).
     async fn use_attempt(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool>;
 
-    /// Registers (or refreshes) the device and opens a session on it.
+    /// Registers (or refreshes) the device and opens a session on it; a device that had
+    /// signed out is no longer marked so.
     async fn insert_session(&self, session: NewSession<'_>) -> Result<()>;
     async fn session_by_access(&self, access_hash: &str) -> Result<Option<SessionRecord>>;
     async fn session_by_refresh(&self, refresh_hash: &str) -> Result<Option<SessionRecord>>;
@@ -237,7 +238,11 @@ pub trait Store: Send + Sync + 'static {
     /// transaction (one commit for a batch of concurrent refreshes: see
     /// [`crate::auth::RotationQueue`]). Answers, in order, whether each one was rotated.
     async fn rotate_sessions(&self, rotations: &[Rotation]) -> Result<Vec<bool>>;
-    async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
+    /// The device signs itself out: its session is revoked and the device marked signed
+    /// out (`devices.signed_out_at`, until its next sign-in), one transaction. A signed-out
+    /// device cannot be used until an online sign-in, so its unsent saves are older
+    /// ([`crate::drafts`]).
+    async fn sign_out_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
     /// A refresh token that was already rotated away is presented again. If it was
     /// swapped at or after `retry.since` and the token it was swapped for has never been
     /// used, this is a retry after a lost response: the session is rotated once more with
@@ -352,7 +357,8 @@ pub trait Store: Send + Sync + 'static {
     // Referral drafts' expiry (`drafts_db`, `crate::drafts`).
 
     /// Live referral drafts last saved at or before `saved_by`, oldest save first, after
-    /// `after` (the last save and id of the page before), at most `limit`.
+    /// `after` (the last save and id of the page before), at most `limit`; each with what
+    /// its author's devices tell about saves the server may not have yet.
     async fn live_drafts(
         &self,
         saved_by: DateTime<Utc>,
@@ -368,12 +374,15 @@ pub trait Store: Send + Sync + 'static {
         last_saved: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Uuid>>>;
-    /// Queues the expiry warning to a draft's author, once for its save at `last_saved`;
-    /// false when it was already queued for that save, or the draft changed since.
+    /// Queues the expiry warning to a draft's author, once for the 30 days counted from
+    /// `counted_from` ([`crate::drafts::counted_from`]), while the draft is still live and
+    /// last saved at `last_saved`; false when it was already queued for that date, or the
+    /// draft changed since.
     async fn draft_warn(
         &self,
         draft: Uuid,
         last_saved: DateTime<Utc>,
+        counted_from: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool>;
     /// [`Store::sync_reject`] with `reason` when there is one, else [`Store::sync_push`].
@@ -406,6 +415,9 @@ pub struct QueuedMail {
     pub queued_at: DateTime<Utc>,
     /// The record's last save when it is a live referral draft (else `None`).
     pub draft_last_saved: Option<DateTime<Utc>>,
+    /// What the draft's 30 days were counted from when it was last warned about
+    /// (`draft_expiry_notices`), if it was.
+    pub draft_counted_from: Option<DateTime<Utc>>,
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -888,7 +900,8 @@ macro_rules! sql_store {
                 sqlx::query(
                     "INSERT INTO devices (id, user_id, name, created_at, last_seen_at) \
                      VALUES ($1, $2, $3, $4, $4) \
-                     ON CONFLICT (id, user_id) DO UPDATE SET name = $3, last_seen_at = $4",
+                     ON CONFLICT (id, user_id) DO UPDATE SET name = $3, last_seen_at = $4, \
+                     signed_out_at = NULL",
                 )
                 .bind(s.device_id.to_string())
                 .bind(s.user_id.to_string())
@@ -1073,14 +1086,28 @@ macro_rules! sql_store {
                 Ok(RetiredRefresh::Revoked(session))
             }
 
-            async fn revoke_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
-                sqlx::query(
-                    "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            async fn sign_out_session(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+                // Sessions before devices, the order of every other transaction here.
+                let mut tx = self.pool.begin().await?;
+                let device: Option<(String, String)> = sqlx::query_as(
+                    "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL \
+                     RETURNING device_id, user_id",
                 )
                 .bind(millis(now))
                 .bind(id.to_string())
-                .execute(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?;
+                if let Some((device, user)) = device {
+                    sqlx::query(
+                        "UPDATE devices SET signed_out_at = $1 WHERE id = $2 AND user_id = $3",
+                    )
+                    .bind(millis(now))
+                    .bind(device)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -1269,9 +1296,11 @@ macro_rules! sql_store {
                 &self,
                 draft: Uuid,
                 last_saved: DateTime<Utc>,
+                counted_from: DateTime<Utc>,
                 now: DateTime<Utc>,
             ) -> Result<bool> {
-                self.draft_warn_impl(draft, last_saved, now).await
+                self.draft_warn_impl(draft, last_saved, counted_from, now)
+                    .await
             }
 
             async fn mail_claim(
@@ -1302,19 +1331,24 @@ macro_rules! sql_store {
                             .bind(&user)
                             .fetch_optional(&self.pool)
                             .await?;
-                    let held: Option<(Option<String>, String, i64, i64, i64)> = sqlx::query_as(
-                        "SELECT reference, kind, submitted, deleted, updated_at \
-                         FROM sync_records WHERE id = $1",
-                    )
+                    let held: Option<(Option<String>, String, i64, i64, i64, Option<i64>)> =
+                        sqlx::query_as(
+                            "SELECT r.reference, r.kind, r.submitted, r.deleted, r.updated_at, \
+                             n.counted_from FROM sync_records r \
+                             LEFT JOIN draft_expiry_notices n ON n.record_id = r.id \
+                             WHERE r.id = $1",
+                        )
                     .bind(&record)
                     .fetch_optional(&self.pool)
                     .await?;
-                    let draft_last_saved = held
+                    let draft = held
                         .as_ref()
-                        .filter(|(_, kind, submitted, deleted, _)| {
+                        .filter(|(_, kind, submitted, deleted, ..)| {
                             kind == "referral" && *submitted == 0 && *deleted == 0
-                        })
-                        .map(|(.., saved)| from_millis(*saved));
+                        });
+                    let draft_last_saved = draft.map(|(.., saved, _)| from_millis(*saved));
+                    let draft_counted_from =
+                        draft.and_then(|(.., counted)| counted.map(from_millis));
                     out.push(QueuedMail {
                         id,
                         kind,
@@ -1323,6 +1357,7 @@ macro_rules! sql_store {
                         record_id: record,
                         queued_at: from_millis(queued_at),
                         draft_last_saved,
+                        draft_counted_from,
                     });
                 }
                 Ok(out)

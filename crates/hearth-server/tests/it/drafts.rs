@@ -3,12 +3,20 @@
 //! author in the last days, by the injected clock. The deletion goes through the change log
 //! (the author's other device pulls it), takes the draft's documents with it and is audited
 //! by id; a submitted referral of the same age stays.
+//!
+//! The 30 days count from later while a device of the author may hold a save the server has
+//! not received (`drafts::counted_from`): a device in use until its last contact + the
+//! offline period + a day for a session left open; a device signed out until its sign-out;
+//! a device to be wiped not at all.
 
 use std::sync::Arc;
 
 use chrono::Duration;
+use hearth_domain::UserId;
 use hearth_protocol::paths;
 use hearth_protocol::sync::{Outcome, PullResponse};
+use hearth_server::app::Policy;
+use hearth_server::clock::Clock;
 use hearth_server::drafts::{self, Swept};
 use hearth_server::mail::Mailer;
 use hearth_server::seed::DEMO_PASSWORD;
@@ -16,12 +24,16 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::access::{sha, upload};
-use crate::helpers::{on_both, spawn_app, Backend, TestApp};
-use crate::notices::{applied, device, Device, ALEX};
+use crate::helpers::{on_both, spawn_app, spawn_app_with_policy, Backend, TestApp};
+use crate::notices::{applied, device, Device, ALEX, JO};
 
 on_both!(
     drafts_are_warned_then_deleted_30_days_after_the_last_save,
     serve_sweeps_when_it_starts,
+    a_save_made_offline_is_kept_until_the_device_has_sent_it,
+    nothing_goes_before_the_offline_period_and_30_days_have_passed,
+    a_device_that_keeps_syncing_holds_off_the_sweep_until_it_stops,
+    a_signed_out_or_wiped_device_no_longer_holds_off_the_sweep,
 );
 
 const SUBJECT: &str = "A draft referral in Hearth will be deleted soon";
@@ -45,15 +57,81 @@ fn warnings(app: &TestApp) -> Vec<String> {
 }
 
 /// A new access token for the same device once the clock has moved past the last one
-/// (the device signs in again).
-async fn sign_in_again(app: &TestApp, d: &mut Device, device_id: Uuid) {
-    let (attempt, code) = app.start_sign_in(ALEX, DEMO_PASSWORD).await;
+/// (the device signs in again); returns the refresh token.
+async fn sign_in_again(app: &TestApp, d: &mut Device, device_id: Uuid) -> String {
+    let (device, refresh) = sign_in_on(app, ALEX, device_id).await;
+    d.token = device.token;
+    refresh
+}
+
+/// `email` signs in on the device `device_id` (a sync client of its own); with the refresh
+/// token.
+async fn sign_in_on(app: &TestApp, email: &str, device_id: Uuid) -> (Device, String) {
+    let (attempt, code) = app.start_sign_in(email, DEMO_PASSWORD).await;
     let r = app.verify(attempt, &code, device_id).await;
     assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
-    d.token = r.body["tokens"]["access_token"]
-        .as_str()
-        .expect("an access token")
-        .to_owned();
+    let text = |v: &Value| v.as_str().expect("a string").to_owned();
+    let device = Device {
+        token: text(&r.body["tokens"]["access_token"]),
+        user: text(&r.body["account"]["id"]),
+        client: Uuid::now_v7(),
+        next: 1,
+    };
+    (device, text(&r.body["tokens"]["refresh_token"]))
+}
+
+/// The device refreshes its tokens (an online contact, as its sync task does before a sync).
+async fn refresh(app: &TestApp, d: &mut Device, refresh_token: &mut String) {
+    let r = app
+        .post(paths::REFRESH, json!({"refresh_token": refresh_token}))
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{:?}", r.body);
+    d.token = r.body["access_token"].as_str().unwrap().to_owned();
+    *refresh_token = r.body["refresh_token"].as_str().unwrap().to_owned();
+}
+
+/// The device signs itself out.
+async fn sign_out(app: &TestApp, d: &Device) {
+    let r = app.post_as(paths::SIGN_OUT, &d.token, json!({})).await;
+    assert_eq!(r.status.as_u16(), 204, "{:?}", r.body);
+}
+
+/// A policy whose offline period is `days`.
+fn offline_days(days: u32) -> Policy {
+    let mut policy = Policy::default();
+    policy.client.offline_days = days;
+    policy
+}
+
+/// A new draft pushed by `d`.
+async fn new_draft(app: &TestApp, d: &mut Device) -> Uuid {
+    let id = Uuid::now_v7();
+    applied(
+        &d.push(
+            app,
+            id,
+            "referral",
+            "create",
+            (0, 0),
+            &[("child_forename", Value::Null, json!("Testchild"))],
+        )
+        .await,
+    );
+    id
+}
+
+fn deleted(ids: &[Uuid]) -> Swept {
+    Swept {
+        deleted: ids.to_vec(),
+        ..Swept::default()
+    }
+}
+
+fn warned(ids: &[Uuid]) -> Swept {
+    Swept {
+        warned: ids.to_vec(),
+        ..Swept::default()
+    }
 }
 
 /// Waits for warning number `n` (0-based) to reach the SMTP server.
@@ -101,12 +179,12 @@ async fn held(app: &TestApp, id: Uuid) -> (i64, String) {
 async fn drafts_are_warned_then_deleted_30_days_after_the_last_save(b: Backend) {
     let app = spawn_app(b).await;
     app.seed_demo().await;
-    // Alex's laptop writes; Alex's second device (its own sign-in) only pulls.
-    let mut laptop = device(&app, ALEX).await;
-    let mut desktop = device(&app, ALEX).await;
+    // Alex's laptop writes; Alex's second device (its own sign-in) only pulls. Alex signs
+    // out of each after using it, so neither may hold anything newer than the server has
+    // and the 30 days count from the last save itself.
     let (laptop_id, desktop_id) = (Uuid::now_v7(), Uuid::now_v7());
-    sign_in_again(&app, &mut laptop, laptop_id).await;
-    sign_in_again(&app, &mut desktop, desktop_id).await;
+    let (mut laptop, _) = sign_in_on(&app, ALEX, laptop_id).await;
+    let (mut desktop, _) = sign_in_on(&app, ALEX, desktop_id).await;
 
     // Day 0: a draft with a document, and a referral submitted the same day.
     let draft = Uuid::now_v7();
@@ -175,6 +253,8 @@ async fn drafts_are_warned_then_deleted_30_days_after_the_last_save(b: Backend) 
         );
     }
     let cursor = first.next_cursor;
+    sign_out(&app, &laptop).await;
+    sign_out(&app, &desktop).await;
 
     // Day 24: nothing.
     app.advance(Duration::days(24));
@@ -213,6 +293,7 @@ async fn drafts_are_warned_then_deleted_30_days_after_the_last_save(b: Backend) 
             )
             .await,
     );
+    sign_out(&app, &laptop).await;
     // Day 31: nothing is deleted, nobody is warned.
     app.advance(Duration::days(5));
     assert_eq!(sweep(&app).await, Swept::default());
@@ -343,6 +424,8 @@ async fn serve_sweeps_when_it_starts(b: Backend) {
             )
             .await,
     );
+    // Signed out: nothing newer than the server's copy on the laptop.
+    sign_out(&app, &laptop).await;
     app.advance(Duration::days(30));
     assert_eq!(
         held(&app, draft).await.0,
@@ -385,4 +468,169 @@ async fn serve_sweeps_when_it_starts(b: Backend) {
         .changes
         .iter()
         .any(|c| c.record_id == draft && c.deleted));
+}
+
+/// The case the server once got wrong: the laptop saves on day 20 while offline and next
+/// reaches the server on day 35. The server, which knew only the day-0 save, must still have
+/// the draft then (the laptop's own rule keeps it until day 50), so the push is applied and
+/// nothing is pulled over it.
+async fn a_save_made_offline_is_kept_until_the_device_has_sent_it(b: Backend) {
+    let app = spawn_app(b).await; // 30 days offline
+    app.seed_demo().await;
+    let laptop_id = Uuid::now_v7();
+    let (mut laptop, _) = sign_in_on(&app, ALEX, laptop_id).await;
+    let draft = new_draft(&app, &mut laptop).await;
+    let cursor = pull(&app, &laptop, 0).await.next_cursor;
+
+    // Day 20: the laptop saves offline (nothing reaches the server). Day 30: the laptop's
+    // offline period has run out only now, so it may hold that save: kept, and no warning.
+    app.advance(Duration::days(30));
+    assert_eq!(sweep(&app).await, Swept::default());
+    // Day 35: the laptop signs in again and sends the day-20 save, on the version it had.
+    app.advance(Duration::days(5));
+    sign_in_again(&app, &mut laptop, laptop_id).await;
+    let (version, _) = applied(
+        &laptop
+            .push(
+                &app,
+                draft,
+                "referral",
+                "update",
+                (1, 0),
+                &[("child_forename", json!("Testchild"), json!("Testchildtwo"))],
+            )
+            .await,
+    );
+    assert_eq!(version, 2);
+    let page = pull(&app, &laptop, cursor).await;
+    assert!(page.changes.iter().all(|c| !c.deleted), "{page:?}");
+    assert!(held(&app, draft).await.1.contains("Testchildtwo"));
+
+    // Alex signs out: the server's copy is now the newest there is, kept 30 days from the
+    // day-35 save (its arrival) and deleted on day 65 exactly.
+    sign_out(&app, &laptop).await;
+    app.advance(Duration::days(30) - Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await.deleted, Vec::<Uuid>::new());
+    app.advance(Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, deleted(&[draft]));
+}
+
+/// A device last in contact on day 0 with an offline period of 7 days may be used offline
+/// until day 7, and a session unlocked then stays open a while (a day is allowed): the draft
+/// is warned about on day 33 and deleted on day 38, never before day 30 + 7.
+async fn nothing_goes_before_the_offline_period_and_30_days_have_passed(b: Backend) {
+    let app = spawn_app_with_policy(b, offline_days(7)).await;
+    app.seed_demo().await;
+    let (mut laptop, _) = sign_in_on(&app, ALEX, Uuid::now_v7()).await;
+    let draft = new_draft(&app, &mut laptop).await;
+
+    // Day 30 (30 days after the last save the server has) and day 37 (30 + 7): kept.
+    app.advance(Duration::days(30));
+    assert_eq!(sweep(&app).await, Swept::default());
+    app.advance(Duration::days(3) - Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, Swept::default());
+    // Day 33: the warning, with the date counted from day 8.
+    app.advance(Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, warned(&[draft]));
+    let m = nth_warning(&app, 0).await;
+    assert!(m.contains("will be deleted on 29 December 2026"), "{m}");
+    app.advance(Duration::days(4));
+    assert_eq!(sweep(&app).await, Swept::default());
+    // Day 38, a millisecond before: kept; then deleted.
+    app.advance(Duration::days(1) - Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, Swept::default());
+    assert_eq!(held(&app, draft).await.0, 0);
+    app.advance(Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, deleted(&[draft]));
+    assert_eq!(warnings(&app).len(), 1);
+}
+
+/// A device that keeps in contact without changing anything (a token refresh and an empty
+/// pull every day) may go offline after any of them and save, so the sweep leaves the
+/// author's drafts while it does: the rule's bound is 30 days + the offline period + a day
+/// after the device's last contact. What ends a draft while the device keeps syncing is the
+/// device's own rule: at its 30 days it discards the draft, and that discard deletes the
+/// server's copy at once (here `own`; `kept` stands for one the device did not discard).
+async fn a_device_that_keeps_syncing_holds_off_the_sweep_until_it_stops(b: Backend) {
+    let app = spawn_app_with_policy(b, offline_days(7)).await;
+    app.seed_demo().await;
+    let (mut laptop, mut refresh_token) = sign_in_on(&app, ALEX, Uuid::now_v7()).await;
+    let kept = new_draft(&app, &mut laptop).await;
+    let own = new_draft(&app, &mut laptop).await;
+    let mut cursor = pull(&app, &laptop, 0).await.next_cursor;
+
+    for day in 1..=40 {
+        app.advance(Duration::days(1));
+        refresh(&app, &mut laptop, &mut refresh_token).await;
+        if day == 30 {
+            // The device's own rule, before its sync: the draft saved 30 days ago goes.
+            let r = laptop
+                .push(&app, own, "referral", "discard", (1, 0), &[])
+                .await;
+            assert!(matches!(r, Outcome::Applied { .. }), "{r:?}");
+            assert_eq!(held(&app, own).await.0, 1);
+        }
+        let page = pull(&app, &laptop, cursor).await;
+        assert!(page.changes.iter().all(|c| c.record_id == own), "{page:?}");
+        cursor = page.next_cursor;
+        assert_eq!(sweep(&app).await, Swept::default(), "day {day}");
+    }
+    assert_eq!(held(&app, kept).await.0, 0);
+
+    // The laptop stops on day 40: warned on day 73 (40 + 8 + 25), deleted on day 78.
+    app.advance(Duration::days(33) - Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, Swept::default());
+    app.advance(Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, warned(&[kept]));
+    app.advance(Duration::days(5) - Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, Swept::default());
+    app.advance(Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, deleted(&[kept]));
+}
+
+/// A device that signed itself out cannot be used until it signs in online, so it holds off
+/// the sweep only until its sign-out; a device to be wiped (its user disabled) not at all.
+async fn a_signed_out_or_wiped_device_no_longer_holds_off_the_sweep(b: Backend) {
+    let app = spawn_app_with_policy(b, offline_days(7)).await;
+    app.seed_demo().await;
+    // Day 0: Alex's draft from the laptop, which Alex signs out of; the desktop is in use.
+    let (mut laptop, _) = sign_in_on(&app, ALEX, Uuid::now_v7()).await;
+    let alex_draft = new_draft(&app, &mut laptop).await;
+    sign_out(&app, &laptop).await;
+    let (mut desktop, mut desktop_refresh) = sign_in_on(&app, ALEX, Uuid::now_v7()).await;
+    // Jo's draft, from Jo's device.
+    let (mut jo, mut jo_refresh) = sign_in_on(&app, JO, Uuid::now_v7()).await;
+    let jo_draft = new_draft(&app, &mut jo).await;
+
+    // Day 10: the desktop syncs (a contact) and Alex signs out of it. In use, it would have
+    // held the draft to day 18 + 30; signed out, to day 10 + 30.
+    app.advance(Duration::days(10));
+    refresh(&app, &mut desktop, &mut desktop_refresh).await;
+    sign_out(&app, &desktop).await;
+    // Day 20: Jo's device syncs (holding Jo's draft to day 28 + 30); day 21: Jo's account is
+    // disabled, so that device is to be wiped and holds nothing that will be sent.
+    app.advance(Duration::days(10));
+    refresh(&app, &mut jo, &mut jo_refresh).await;
+    app.advance(Duration::days(1));
+    let jo_id = UserId(Uuid::parse_str(&jo.user).unwrap());
+    assert!(app
+        .store
+        .disable_user(jo_id, app.clock.now())
+        .await
+        .unwrap());
+    assert_eq!(sweep(&app).await, Swept::default());
+
+    // Day 36: Jo's draft is past 30 days from its last save: deleted. Alex's is in its
+    // warning window, counted from the desktop's sign-out.
+    app.advance(Duration::days(15));
+    let swept = sweep(&app).await;
+    assert_eq!(swept.deleted, vec![jo_draft]);
+    assert_eq!(swept.warned, vec![alex_draft]);
+    let m = nth_warning(&app, 0).await;
+    assert!(m.contains("will be deleted on 31 December 2026"), "{m}");
+    // Day 40: Alex's goes.
+    app.advance(Duration::days(4) - Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, Swept::default());
+    app.advance(Duration::milliseconds(1));
+    assert_eq!(sweep(&app).await, deleted(&[alex_draft]));
 }

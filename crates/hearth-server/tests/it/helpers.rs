@@ -244,6 +244,14 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with_policy(backend, hearth_server::app::Policy::default()).await
+}
+
+/// [`spawn_app`] serving under `policy` (a shorter offline period, say).
+pub async fn spawn_app_with_policy(
+    backend: Backend,
+    policy: hearth_server::app::Policy,
+) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
     let (database_url, pg) = match backend {
         Backend::Sqlite => (hearth_server::store::sqlite_url_for(data_dir.path()), None),
@@ -264,7 +272,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let state = AppState::new(store.clone(), Arc::new(clock.clone()), mailer)
         .await
         .unwrap()
-        .with_documents_dir(data_dir.path().join("files"));
+        .with_documents_dir(data_dir.path().join("files"))
+        .with_policy(policy);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let served = state.clone();
