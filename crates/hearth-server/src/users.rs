@@ -305,7 +305,7 @@ pub async fn service_workers(
             name: a.display_name(),
         })
         .collect();
-    workers.sort_by(|a, b| (a.name.to_lowercase(), a.id).cmp(&(b.name.to_lowercase(), b.id)));
+    workers.sort_by_key(|w| (w.name.to_lowercase(), w.id));
     Ok(Json(ServiceWorkers {
         service_id: service,
         workers,

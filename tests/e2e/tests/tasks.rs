@@ -563,8 +563,11 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
         ],
     )
     .await?;
+    // Synced since the hand-over: Zoë's task has not come back to Robin.
     trays_until(&robin, "retracted", |a, r, _| {
-        !a.contains("Owen Testchild") && r.contains("Owen Testchild")
+        !a.contains("Owen Testchild")
+            && r.contains("Owen Testchild")
+            && !a.contains("Zoë Testchild")
     })
     .await?;
     robin.visit(MY_TASKS).await?;
