@@ -85,6 +85,7 @@ fn every_command_is_granted_by_the_capability_and_allowed_by_the_isolation_hook(
             "request_new_from",
             "request_save",
             "request_send",
+            "request_workers",
             "requests_manage",
             "requests_mine",
             "resend_code",

@@ -63,6 +63,7 @@ const COMMANDS: &[&str] = &[
     "requests_manage",
     "request_decide",
     "request_new_from",
+    "request_workers",
     "tasks_trays",
     "task_load",
     "task_save",

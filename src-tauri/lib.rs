@@ -25,7 +25,8 @@
 //! Module `referrals`: the referral to the MASH (form autosave, submit, "My referrals", the
 //! 30-day deletion of drafts and its warning) and the MASH triage work tray.
 //! Module `requests`: the request for support to a commissioned service (form autosave,
-//! send, "My requests") and its service manager's views, decisions and filters.
+//! send, "My requests") and its service manager's views, decisions and filters; module
+//! `workers`: the service's workers a manager allocates (fetched online, kept offline).
 //! Module `tasks`: delegated tasks (the three trays, the contribution form from its form
 //! type's data, autosave, submit).
 //!
@@ -55,6 +56,7 @@ mod shell;
 mod state;
 mod sync_task;
 mod tasks;
+mod workers;
 
 use tauri::Manager as _;
 use tauri_specta::{collect_commands, collect_events, Builder, Event as _};
@@ -130,6 +132,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             requests::requests_manage,
             requests::request_decide,
             requests::request_new_from,
+            workers::request_workers,
             tasks::tasks_trays,
             tasks::task_load,
             tasks::task_save,

@@ -301,6 +301,13 @@ pub async fn requests_manage(
     filter: Option<RequestFilter>,
 ) -> Result<Vec<RequestRow>, AppError> {
     let store = state.open_store().await?;
+    // Online, the lists of the manager's workers are kept fresh for allocating offline.
+    if let Some((server, token)) = crate::workers::server_and_token(&state).await {
+        let store = store.clone();
+        tauri::async_runtime::spawn(async move {
+            crate::workers::refresh_managed(&store, &server, &token, Utc::now()).await;
+        });
+    }
     managed_requests(&store, view, filter.as_ref()).await
 }
 
@@ -897,14 +904,10 @@ pub(crate) async fn decide(
     })?;
     let mut fields = json!({ "status": next });
     if let RequestEvent::AllocateWorker { worker } = event {
-        let worker = worker.trim();
-        if worker.is_empty() {
-            return Err(AppError::new(
-                ErrorCode::InvalidInput,
-                "Enter the name of the worker",
-            ));
-        }
-        fields[WORKER_FIELD] = Value::String(worker.to_owned());
+        // One of the service's workers, by the name the allocation list gave.
+        let service = text_of(&record.fields, SERVICE_ID_FIELD);
+        let worker = crate::workers::check_worker(store, service.as_deref(), worker).await?;
+        fields[WORKER_FIELD] = Value::String(worker);
     }
     store
         .save_step(StepSave::new(

@@ -304,6 +304,14 @@ async fn a_manager_decides_filters_and_a_closed_request_is_copied_not_reopened()
     decide(&store, &a, &RequestEvent::Accept, at(7))
         .await
         .unwrap();
+    // The service's workers, as the allocation list fetched them (crate::workers).
+    let casey = crate::workers::WorkerChoice {
+        id: uuid::Uuid::from_u128(70).to_string(),
+        name: "Casey Testworker".into(),
+    };
+    crate::workers::workers_with(&store, SLT_ID, Ok(vec![casey]), at(7))
+        .await
+        .unwrap();
     let err = decide(
         &store,
         &a,
@@ -314,7 +322,7 @@ async fn a_manager_decides_filters_and_a_closed_request_is_copied_not_reopened()
     )
     .await
     .unwrap_err();
-    assert_eq!(err.message, "Enter the name of the worker");
+    assert_eq!(err.message, "Select the worker to allocate");
     let rec = decide(
         &store,
         &a,

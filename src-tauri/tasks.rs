@@ -16,7 +16,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_domain::account::{manages, share_a_work_group};
-use hearth_domain::form::{Answers, ChildDetails, FieldValue, FormDefinition, FormItem};
+use hearth_domain::form::{Answers, ChildDetails, FieldKind, FieldValue, FormDefinition, FormItem};
 use hearth_domain::ids::UserId;
 use hearth_domain::task::{
     Contribution, ContributionDraft, CounterSignature, SentBy, Task, TaskError, TaskEvent,
@@ -430,28 +430,48 @@ fn check_editable(task: &Task, me: UserId) -> Result<(), AppError> {
 }
 
 /// Drops answers to questions the form does not have and blank rows' empty values, so
-/// what is saved is what the form shows.
+/// what is saved is what the form shows. A half-typed date is kept for a date question
+/// (or a date cell of a row that is there) that has no answer yet.
 fn tidy(form: &FormDefinition, answers: &Answers) -> Answers {
     let mut out = Answers::default();
+    let unfinished = |path: &str, answered: bool| {
+        answers
+            .unfinished_dates
+            .get(path)
+            .filter(|_| !answered)
+            .map(|parts| (path.to_owned(), parts.clone()))
+    };
     for item in form.sections.iter().flat_map(|s| &s.items) {
         match item {
             FormItem::Field(f) if f.prefill.is_none() => {
-                if let Some(v) = answers.fields.get(&f.id) {
+                let value = answers.fields.get(&f.id);
+                if let Some(v) = value {
                     out.fields.insert(f.id.clone(), v.clone());
+                }
+                if f.kind == FieldKind::Date {
+                    out.unfinished_dates
+                        .extend(unfinished(&format!("fields.{}", f.id), value.is_some()));
                 }
             }
             FormItem::Field(_) => {}
             FormItem::Group(g) => {
                 if let Some(rows) = answers.groups.get(&g.id) {
-                    let rows = rows
+                    let rows: Vec<_> = rows
                         .iter()
                         .map(|row| {
                             row.iter()
                                 .filter(|(k, _)| g.columns.iter().any(|c| &c.id == *k))
                                 .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect()
+                                .collect::<hearth_domain::form::GroupRow>()
                         })
                         .collect();
+                    for (r, row) in rows.iter().enumerate() {
+                        for c in g.columns.iter().filter(|c| c.kind == FieldKind::Date) {
+                            let path = format!("groups.{}[{r}].{}", g.id, c.id);
+                            out.unfinished_dates
+                                .extend(unfinished(&path, row.contains_key(&c.id)));
+                        }
+                    }
                     out.groups.insert(g.id.clone(), rows);
                 }
             }

@@ -437,6 +437,11 @@ async fn reassign_within_work_groups_then_counter_sign_and_submit() {
             .may_counter_sign
     );
     reassign(&store, &sid, &sam, true, at(4)).await.unwrap();
+    // Sent to be counter-signed: it leaves Robin's tray at once, before any sync.
+    let robins = trays(&store, at(4)).await.unwrap();
+    assert!(robins.assigned.is_empty(), "{:?}", robins.assigned);
+    assert!(robins.submitted.is_empty() && robins.retracted.is_empty());
+    assert!(!load_task(&store, &sid, at(4)).await.unwrap().editable);
 
     sign_in_as(&store, SAM).await;
     let view = load_task(&store, &sid, at(4)).await.unwrap();
@@ -543,4 +548,154 @@ async fn supporting_documents_are_added_and_removed_until_submit() {
         .unwrap_err();
     assert!(err.message.contains("submitted"), "{}", err.message);
     assert!(!plan_documents(&store, &sid).await.unwrap().open_for_changes);
+}
+
+/// A hand-over is decided from the task's own fields on this device (its `assignee_id`
+/// against the signed-in user): no server, no pull. The record stays on the device (the
+/// sender may still read it until the server purges it), but in none of the sender's trays,
+/// and the new assignee's tray has it as soon as their device holds the same fields.
+#[tokio::test]
+async fn a_handed_over_task_leaves_the_senders_trays_at_once_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = temp_store(dir.path()).await;
+    sign_in_as(&store, ROBIN).await;
+    let (zoe, owen) = (Uuid::now_v7(), Uuid::now_v7());
+    pull(
+        &store,
+        1,
+        vec![
+            (zoe, 1, task_fields(ROBIN, d(2026, 11, 2), "Zoë Testchild")),
+            (
+                owen,
+                1,
+                task_fields(ROBIN, d(2026, 11, 2), "Owen Testchild"),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(trays(&store, at(1)).await.unwrap().assigned.len(), 2);
+
+    let jo = found(JO, "Jo Testworker", None, true);
+    reassign(&store, &zoe.to_string(), &jo, false, at(2))
+        .await
+        .unwrap();
+    let sam = found(SAM, "Sam Testmanager", None, true);
+    reassign(&store, &owen.to_string(), &sam, true, at(2))
+        .await
+        .unwrap();
+    let t = trays(&store, at(2)).await.unwrap();
+    assert!(t.assigned.is_empty(), "{:?}", t.assigned);
+    assert!(t.retracted.is_empty() && t.submitted.is_empty());
+    // Still on the device, read-only, with the hand-over queued for the server.
+    for id in [zoe, owen] {
+        let view = load_task(&store, &id.to_string(), at(2)).await.unwrap();
+        assert!(!view.editable);
+    }
+    let assignees: Vec<Value> = store
+        .pending_mutations(100)
+        .await
+        .unwrap()
+        .iter()
+        .flat_map(|m| m.changes.iter())
+        .filter(|c| c.field == "assignee_id")
+        .map(|c| c.value.clone())
+        .collect();
+    assert_eq!(
+        assignees,
+        [json!(uid(JO).to_string()), json!(uid(SAM).to_string())]
+    );
+    // Days later, still not in any of Robin's trays.
+    assert!(trays(&store, at(20)).await.unwrap().assigned.is_empty());
+    // Each new assignee finds theirs in "Currently assigned".
+    for (who, child) in [(JO, "Zoë Testchild"), (SAM, "Owen Testchild")] {
+        sign_in_as(&store, who).await;
+        let t = trays(&store, at(2)).await.unwrap();
+        let names: Vec<&str> = t.assigned.iter().map(|r| r.child_name.as_str()).collect();
+        assert_eq!(names, [child]);
+    }
+}
+
+/// A date typed into the contribution form without its year is kept through saves and
+/// reloads, named in the errors until it is whole, and keeps the form from being submitted.
+#[tokio::test]
+async fn a_half_typed_date_is_kept_and_named_until_whole() {
+    use hearth_domain::plan::DateParts;
+    let dir = tempfile::tempdir().unwrap();
+    let store = temp_store(dir.path()).await;
+    sign_in_as(&store, ROBIN).await;
+    let id = Uuid::now_v7();
+    pull(
+        &store,
+        1,
+        vec![(id, 1, task_fields(ROBIN, d(2026, 11, 2), "Zoë Testchild"))],
+    )
+    .await;
+    let id = id.to_string();
+    let mut answers = complete_answers();
+    answers.fields.remove("completed_on");
+    let typed = DateParts {
+        day: "20".into(),
+        month: "11".into(),
+        year: String::new(),
+    };
+    answers
+        .unfinished_dates
+        .insert("fields.completed_on".into(), typed.clone());
+    // A row with a half-typed report date, and entries for no question: the latter dropped.
+    answers.groups.insert(
+        "reports".into(),
+        vec![[("report".to_owned(), text("OT assessment"))].into()],
+    );
+    answers.unfinished_dates.insert(
+        "groups.reports[0].date".into(),
+        DateParts {
+            day: "3".into(),
+            ..DateParts::default()
+        },
+    );
+    for stale in [
+        "fields.health_needs",
+        "groups.reports[5].date",
+        "fields.shoe_size",
+    ] {
+        answers.unfinished_dates.insert(stale.into(), typed.clone());
+    }
+    let want = vec![
+        FieldError::new("fields.completed_on", "Date completed must include a year"),
+        FieldError::new(
+            "groups.reports[0].date",
+            "Date in row 1 of reports must include a month and a year",
+        ),
+    ];
+    let saved = save_answers(&store, &id, &answers, at(2)).await.unwrap();
+    assert_eq!(saved.errors, want);
+
+    // Reloaded (a restart reads the same record): what was typed is there.
+    let view = load_task(&store, &id, at(3)).await.unwrap();
+    assert_eq!(
+        view.answers.unfinished_dates.keys().collect::<Vec<_>>(),
+        ["fields.completed_on", "groups.reports[0].date"]
+    );
+    assert_eq!(view.answers.unfinished_dates["fields.completed_on"], typed);
+    assert_eq!(view.errors, want);
+    match submit_task(&store, &id, at(3)).await.unwrap() {
+        TaskSubmitOutcome::Invalid { errors } => assert_eq!(errors, want),
+        other => panic!("{other:?}"),
+    }
+
+    // Finished: the date is the answer, the parts are gone, and it can be submitted.
+    let mut whole = view.answers.clone();
+    whole
+        .fields
+        .insert("completed_on".into(), FieldValue::Date(d(2026, 11, 20)));
+    whole.groups.get_mut("reports").unwrap()[0]
+        .insert("date".into(), FieldValue::Date(d(2026, 11, 3)));
+    let saved = save_answers(&store, &id, &whole, at(4)).await.unwrap();
+    assert_eq!(saved.errors, vec![]);
+    let view = load_task(&store, &id, at(4)).await.unwrap();
+    assert!(view.answers.unfinished_dates.is_empty());
+    assert_eq!(
+        submit_task(&store, &id, at(5)).await.unwrap(),
+        TaskSubmitOutcome::Submitted
+    );
 }

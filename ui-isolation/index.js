@@ -125,6 +125,7 @@ const ALLOWED = {
     REQUEST_STEPS.includes(args.step) &&
     isDraft(args.draft),
   request_send: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
+  request_workers: (args) => hasOnlyKeys(args, ["recordId"]) && isId(args.recordId),
   requests_manage: (args) =>
     hasOnlyKeys(args, ["view", "filter"]) &&
     REQUEST_VIEWS.includes(args.view) &&

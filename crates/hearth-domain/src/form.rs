@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::plan::DateParts;
 use crate::validation::{is_blank, FieldError};
 
 /// One contribution form type (e.g. "EHCNA Information Gathering").
@@ -133,6 +134,11 @@ pub type GroupRow = BTreeMap<String, FieldValue>;
 pub struct Answers {
     pub fields: BTreeMap<String, FieldValue>,
     pub groups: BTreeMap<String, Vec<GroupRow>>,
+    /// Dates typed but not finished (a day and a month, no year), by answer path
+    /// (`fields.completed_on`, `groups.reports[0].date`), kept so nothing typed is lost:
+    /// each is an error naming its field until the date is whole (and has no answer).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unfinished_dates: BTreeMap<String, DateParts>,
 }
 
 impl FormDefinition {
@@ -238,7 +244,15 @@ impl FormDefinition {
                 }
                 continue;
             }
-            check_value(&mut errors, path, field, value);
+            let unfinished = answers.unfinished_dates.get(&path);
+            let label = Labelled::Field(&field.label);
+            check_value(
+                &mut errors,
+                path,
+                field,
+                value,
+                unfinished.map(|p| (label, p)),
+            );
         }
         for id in answers.fields.keys() {
             if !known_fields.contains(id.as_str()) {
@@ -276,7 +290,19 @@ impl FormDefinition {
             for (r, row) in rows.iter().enumerate() {
                 for col in &group.columns {
                     let path = format!("groups.{}[{r}].{}", group.id, col.id);
-                    check_value(&mut errors, path, col, row.get(&col.id));
+                    let unfinished = answers.unfinished_dates.get(&path);
+                    let label = Labelled::Cell {
+                        column: &col.label,
+                        group: &group.label,
+                        row: r,
+                    };
+                    check_value(
+                        &mut errors,
+                        path,
+                        col,
+                        row.get(&col.id),
+                        unfinished.map(|p| (label, p)),
+                    );
                 }
                 for id in row.keys() {
                     if !group.columns.iter().any(|c| &c.id == id) {
@@ -335,12 +361,48 @@ fn lower_first(s: &str) -> String {
     }
 }
 
+/// How an unfinished date's error names its question.
+#[derive(Debug, Clone, Copy)]
+enum Labelled<'a> {
+    /// "Date completed must include a year".
+    Field(&'a str),
+    /// "Date in row 2 of reports must include a year".
+    Cell {
+        column: &'a str,
+        group: &'a str,
+        row: usize,
+    },
+}
+
+impl Labelled<'_> {
+    fn name(self) -> String {
+        match self {
+            Labelled::Field(label) => label.trim().to_owned(),
+            Labelled::Cell { column, group, row } => format!(
+                "{} in row {} of {}",
+                column.trim(),
+                row + 1,
+                lower_first(group.trim())
+            ),
+        }
+    }
+}
+
+/// Checks one answer; `unfinished` is what was typed into its date boxes without making a
+/// date yet, which (while the date has no answer) is reported instead of "Enter …".
 fn check_value(
     errors: &mut Vec<FieldError>,
     path: String,
     field: &FieldDefinition,
     value: Option<&FieldValue>,
+    unfinished: Option<(Labelled<'_>, &DateParts)>,
 ) {
+    if let (None, FieldKind::Date, Some((name, parts))) = (value, &field.kind, unfinished) {
+        if let Some(problem) = parts.problem() {
+            errors.push(FieldError::new(path, format!("{} {problem}", name.name())));
+            return;
+        }
+    }
     let label = lower_first(&field.label);
     let answered = match (value, &field.kind) {
         (None, _) => false,
@@ -506,6 +568,64 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    fn parts(day: &str, month: &str, year: &str) -> DateParts {
+        DateParts {
+            day: day.into(),
+            month: month.into(),
+            year: year.into(),
+        }
+    }
+
+    #[test]
+    fn a_half_typed_date_is_kept_and_named_until_it_is_whole() {
+        let form = speech_form();
+        let mut a = complete_answers();
+        a.groups.get_mut("reports").unwrap()[0].remove("date");
+        a.unfinished_dates
+            .insert("fields.seen_on".into(), parts("14", "3", ""));
+        a.unfinished_dates
+            .insert("groups.reports[0].date".into(), parts("", "7", "2026"));
+        // A stale entry (no such row) and one for a date now answered say nothing.
+        a.unfinished_dates
+            .insert("groups.reports[4].date".into(), parts("1", "", ""));
+        a.unfinished_dates
+            .insert("groups.health_provision[0].who".into(), parts("1", "", ""));
+        assert_eq!(
+            form.validate(&a),
+            vec![
+                FieldError::new("fields.seen_on", "Date seen must include a year"),
+                FieldError::new(
+                    "groups.reports[0].date",
+                    "Date in row 1 of reports must include a day"
+                ),
+            ]
+        );
+        // Kept through a save and a reload, as the task record stores it.
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["unfinished_dates"]["fields.seen_on"]["day"], "14");
+        let back: Answers = serde_json::from_value(json).unwrap();
+        assert_eq!(back, a);
+        // Not a real date: said so.
+        a.unfinished_dates
+            .insert("fields.seen_on".into(), parts("31", "2", "2026"));
+        assert_eq!(
+            form.validate(&a)[0],
+            FieldError::new("fields.seen_on", "Date seen must be a real date")
+        );
+        // Once the date is whole the entry is ignored; answers with none serialise as before.
+        a.fields.insert(
+            "seen_on".into(),
+            FieldValue::Date(NaiveDate::from_ymd_opt(2026, 3, 14).unwrap()),
+        );
+        a.groups.get_mut("reports").unwrap()[0].insert(
+            "date".into(),
+            FieldValue::Date(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()),
+        );
+        assert_eq!(form.validate(&a), vec![]);
+        let plain = serde_json::to_value(complete_answers()).unwrap();
+        assert!(plain.get("unfinished_dates").is_none(), "{plain}");
     }
 
     #[test]

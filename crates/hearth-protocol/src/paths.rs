@@ -23,6 +23,8 @@ pub const USER_DISABLE: &str = "/api/v1/users/{id}/disable";
 pub const USER_LOOKUP: &str = "/api/v1/users/lookup";
 /// The teams providing a commissioned service (requests for support are sent to them).
 pub const SERVICES: &str = "/api/v1/services";
+/// The workers a manager of the service may allocate to its requests.
+pub const SERVICE_WORKERS: &str = "/api/v1/services/{id}/workers";
 
 pub const SYNC_PUSH: &str = "/api/v1/sync/push";
 pub const SYNC_PULL: &str = "/api/v1/sync/pull";
@@ -33,6 +35,11 @@ pub const UPLOAD_FINALISE: &str = "/api/v1/uploads/{id}/finalise";
 /// `USER` with the id filled in.
 pub fn user(id: impl std::fmt::Display) -> String {
     format!("/api/v1/users/{id}")
+}
+
+/// `SERVICE_WORKERS` with the service's id filled in.
+pub fn service_workers(id: impl std::fmt::Display) -> String {
+    format!("/api/v1/services/{id}/workers")
 }
 
 /// `USER_DISABLE` with the id filled in.

@@ -109,3 +109,25 @@ pub struct CommissionedService {
 pub struct CommissionedServices {
     pub services: Vec<CommissionedService>,
 }
+
+/// Someone a manager can allocate to a request for support sent to their service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct ServiceWorker {
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, format = Uuid))]
+    pub id: UserId,
+    /// As it is written on the request (`worker`) and found by the exact filter.
+    pub name: String,
+}
+
+/// `GET /api/v1/services/{id}/workers`: the service's active practitioners and managers,
+/// by name (a manager of the service only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct ServiceWorkers {
+    #[cfg_attr(feature = "utoipa", schema(value_type = String, format = Uuid))]
+    pub service_id: ServiceId,
+    pub workers: Vec<ServiceWorker>,
+}

@@ -46,6 +46,8 @@ pub enum Action {
 pub enum Target<'a> {
     /// The list of accounts, services and work groups as a whole.
     Directory,
+    /// The workers of a service, whom its managers allocate to requests.
+    ServiceWorkers(ServiceId),
     Account(UserId),
     /// A plan, with the users who are *active* on its sharing list (its coordinator, the
     /// author, is always on it).
@@ -89,6 +91,13 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
     match (target, action) {
         (Target::Directory, _) if admin => Allow,
         (Target::Directory, _) => Deny("only business support administers accounts"),
+
+        (Target::ServiceWorkers(service), Action::Read)
+            if actor.has(Role::Manager) && actor.services.contains(&service) =>
+        {
+            Allow
+        }
+        (Target::ServiceWorkers(_), _) => Deny("only a manager of the service lists its workers"),
 
         (Target::Account(id), Action::Disable) if admin && id == actor.user => {
             Deny("business support cannot disable their own account")
@@ -310,6 +319,33 @@ mod tests {
             decide(&stranger, Action::Read, task),
             Decision::Deny(_)
         ));
+    }
+
+    #[test]
+    fn only_a_manager_of_the_service_lists_its_workers() {
+        let service = ServiceId(Uuid::from_u128(50));
+        let manager = actor(3, &[Role::Manager]);
+        let workers = Target::ServiceWorkers(service);
+        assert_eq!(decide(&manager, Action::Read, workers), Decision::Allow);
+        assert!(matches!(
+            decide(&manager, Action::Write, workers),
+            Decision::Deny(_)
+        ));
+        let other = Target::ServiceWorkers(ServiceId(Uuid::from_u128(51)));
+        assert!(matches!(
+            decide(&manager, Action::Read, other),
+            Decision::Deny(_)
+        ));
+        for roles in [
+            &[Role::Practitioner][..],
+            &[Role::BusinessSupport],
+            &[Role::MashTriage],
+        ] {
+            assert!(matches!(
+                decide(&actor(1, roles), Action::Read, workers),
+                Decision::Deny(_)
+            ));
+        }
     }
 
     #[test]

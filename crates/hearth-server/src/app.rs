@@ -286,6 +286,7 @@ impl FromRequestParts<AppState> for Authed {
         users::get_user,
         users::lookup_user,
         users::commissioned_services,
+        users::service_workers,
         users::disable_user,
         sync::push,
         sync::pull,
@@ -405,6 +406,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(paths::USER_LOOKUP, post(users::lookup_user))
         .route(paths::SERVICES, get(users::commissioned_services))
+        .route(paths::SERVICE_WORKERS, get(users::service_workers))
         .route(paths::USER, get(users::get_user))
         .route(paths::USER_DISABLE, post(users::disable_user))
         .route(

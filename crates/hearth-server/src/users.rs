@@ -2,12 +2,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hearth_domain::account::OutOfOffice;
+use hearth_domain::account::{OutOfOffice, Role};
 use hearth_domain::contact::EmailAddress;
-use hearth_domain::{FieldError, UserId};
+use hearth_domain::{FieldError, ServiceId, UserId};
 use hearth_protocol::users::{
     AccountView, CommissionedService, CommissionedServices, CreateUser, FoundUser, LookupUser,
-    SetOutOfOffice, UserCreated, UserList,
+    ServiceWorker, ServiceWorkers, SetOutOfOffice, UserCreated, UserList,
 };
 use hearth_protocol::ErrorBody;
 use uuid::Uuid;
@@ -262,6 +262,54 @@ pub async fn commissioned_services(
         })
         .collect();
     Ok(Json(CommissionedServices { services }))
+}
+
+/// The people a manager can allocate to the service's requests: its active members who
+/// are practitioners or managers, by name. Only a manager of that service may ask (decided
+/// before the service is looked up, so others learn nothing of it); audited with the
+/// service's id, never a name.
+#[utoipa::path(get, path = "/api/v1/services/{id}/workers", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The service's id")),
+    responses(
+        (status = 200, body = ServiceWorkers), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+))]
+pub async fn service_workers(
+    State(state): State<AppState>,
+    who: Authed,
+    PathId(id): PathId,
+) -> Result<Json<ServiceWorkers>, ApiError> {
+    let service = ServiceId(id);
+    state
+        .check(
+            &who,
+            "service.workers",
+            Action::Read,
+            Target::ServiceWorkers(service),
+            Some(service.to_string()),
+        )
+        .await?;
+    let mut workers: Vec<ServiceWorker> = state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| u.account)
+        .filter(|a| {
+            a.active
+                && a.services.contains(&service)
+                && (a.has_role(Role::Practitioner) || a.has_role(Role::Manager))
+        })
+        .map(|a| ServiceWorker {
+            id: a.id,
+            name: a.display_name(),
+        })
+        .collect();
+    workers.sort_by_key(|w| (w.name.to_lowercase(), w.id));
+    Ok(Json(ServiceWorkers {
+        service_id: service,
+        workers,
+    }))
 }
 
 /// One account: your own, someone you manage, or anyone (business support).

@@ -3,7 +3,8 @@
 //! North) asks Speech and Language Therapy for support through the question pages, each
 //! answered through its own error summary; the request gets its provisional reference,
 //! then syncs and gets its permanent one in "My requests". Lee (a manager of the service)
-//! pulls it, finds it under "Awaiting decision", accepts it, allocates a worker, closes and
+//! pulls it, finds it under "Awaiting decision", accepts it, allocates one of the service's
+//! workers from its list (fetched from the server), closes and
 //! archives it, and finds it in the archive by each exact filter (case reference, EHM ID,
 //! worker name: the whole value in another case, not a part of it). That a practitioner
 //! of another service cannot read it is the server's test (`tests/it/requests.rs`). Every
@@ -20,7 +21,8 @@ const LEE: &str = "lee.demolead@example.org.uk";
 /// The demo organisation's password (`hearth-server demo-seed`; invented).
 use hearth_e2e::app::DEMO_PASSWORD;
 const EHM_ID: &str = "EHM-E2E-0042";
-const WORKER: &str = "Casey Testworker";
+/// A worker of the service (the demo organisation's SLT practitioner), chosen from its list.
+const WORKER: &str = "Jo Demoworker";
 
 async fn signed_in(
     prereqs: &Prereqs,
@@ -220,20 +222,34 @@ async fn a_request_is_sent_synced_decided_closed_archived_and_found_by_each_exac
 
     lee.press("Accept the request").await?;
     lee.wait_for_status("Request accepted.").await?;
-    // No name: refused with a message on the field; nothing changes.
+    // No worker chosen: refused with a message on the field; nothing changes.
     lee.press("Allocate a worker").await?;
     let summary = lee.error_summary().await?;
     ensure!(
         summary
             == vec![(
                 "#worker".to_owned(),
-                "Enter the name of the worker".to_owned()
+                "Select the worker to allocate".to_owned()
             )],
         "{summary:?}"
     );
     lee.save_shot("request-worker-missing").await?;
     lee.axe_check("request, worker name missing").await?;
-    lee.fill("Name of the worker", WORKER).await?;
+    // The service's workers, from the server, to choose from.
+    lee.field("Name of the worker").await?;
+    let option = eventually(|| async {
+        lee.wd
+            .find_all(
+                Using::XPath,
+                &format!("//select[@id='worker']/option[normalize-space(.)='{WORKER}']"),
+            )
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow!("{WORKER} is not in the list of workers"))
+    })
+    .await?;
+    lee.wd.click(&option).await?;
     lee.press("Allocate a worker").await?;
     lee.wait_for_status("Worker allocated.").await?;
     ensure!(lee.main_text().await?.contains(WORKER));

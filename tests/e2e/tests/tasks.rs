@@ -2,15 +2,20 @@
 //! `hearth-server` process, with two app profiles (Robin, a partner nurse; Sam, the
 //! manager of their work group) and the council's side over the server's HTTP API:
 //!
-//! 1. Business support (Pat) delegates two tasks by sync push, as the local authority's
-//!    client would: one to Alex, one to Robin. Alex re-assigns the first to Robin (a push
+//! 1. Business support (Pat) delegates three tasks by sync push, as the local authority's
+//!    client would: one to Alex, two to Robin. Alex re-assigns the first to Robin (a push
 //!    of `assignee_id`; the server bumps the epoch and emails Robin).
-//! 2. Robin signs in: both tasks are in "Currently assigned". Submitting the empty form
+//! 2. Robin signs in: the tasks are in "Currently assigned". Submitting the empty form
 //!    lists what is missing; Robin answers the form drawn from its form type (drop-down,
-//!    text, a repeatable row, a date), adds two documents through the real file dialog,
-//!    finds Sam by email (Sam's out-of-office message is shown) and asks Sam to
-//!    counter-sign. The council retracts the second task: after a sync it has left
-//!    "Currently assigned" and is in "Recently retracted".
+//!    text, a repeatable row, a date — left without its year, kept across a reload and
+//!    named in the error summary until it is whole), adds two documents through the real
+//!    file dialog, finds Sam by email (Sam's out-of-office message is shown) and asks Sam
+//!    to counter-sign: the task leaves Robin's "Currently assigned" at once, before any
+//!    sync and with the server stopped too. The council retracts the second task: after a
+//!    sync it has left "Currently assigned" and is in "Recently retracted". Robin answers
+//!    the third from the keyboard alone (a repeatable row added and one removed by
+//!    keyboard, every field reached through the error summary) and submits it: "Recently
+//!    submitted".
 //! 3. Sam signs in, opens the task (both documents there), counter-signs and submits it:
 //!    it is in Sam's "Recently submitted".
 //!
@@ -20,7 +25,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, ensure, Result};
 use hearth_e2e::app::eventually;
-use hearth_e2e::webdriver::Using;
+use hearth_e2e::webdriver::{keys, Using};
 use hearth_e2e::{App, Prereqs, Profile, Server};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -218,6 +223,15 @@ async fn tray(app: &App, title: &str) -> Result<String> {
     app.wd.text(section).await
 }
 
+/// The three trays as shown now: (assigned, retracted, submitted).
+async fn trays_now(app: &App) -> Result<(String, String, String)> {
+    Ok((
+        tray(app, "Currently assigned").await?,
+        tray(app, "Recently retracted").await?,
+        tray(app, "Recently submitted").await?,
+    ))
+}
+
 /// Opens My tasks afresh, syncing until `check` holds on the trays.
 async fn trays_until(
     app: &App,
@@ -277,6 +291,16 @@ async fn value_by_id(app: &App, id: &str) -> Result<String> {
         .to_owned())
 }
 
+/// Waits until the element `#id` has focus.
+async fn expect_focus(app: &App, id: &str) -> Result<()> {
+    eventually(|| async {
+        let focused = app.focused_id().await?;
+        ensure!(focused == id, "focus is on #{focused}, not #{id}");
+        Ok(())
+    })
+    .await
+}
+
 async fn add_document(app: &App, path: &Path, name: &str) -> Result<()> {
     app.press("Add a document").await?;
     hearth_e2e::dialog::pick_file(DIALOG_TITLE, path).await?;
@@ -296,7 +320,7 @@ async fn add_document(app: &App, path: &Path, name: &str) -> Result<()> {
 async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_submitted_and_a_retracted_one_moves_trays(
 ) -> Result<()> {
     let prereqs = Prereqs::from_env()?;
-    let server = Server::start(&prereqs)?;
+    let mut server = Server::start(&prereqs)?;
 
     // The council's side, and Sam's out-of-office message.
     let mut pat = Api::sign_in(&server, PAT).await?;
@@ -308,7 +332,7 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
     let alex_id = "01920000-0000-7000-8000-000000000101";
     let robin_id = "01920000-0000-7000-8000-000000000105";
     let today = chrono::Utc::now().date_naive();
-    let (zoe, owen) = (Uuid::now_v7(), Uuid::now_v7());
+    let (zoe, owen, ada) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     let requested = (today - chrono::Days::new(38)).to_string();
     let due_soon = (today + chrono::Days::new(4)).to_string();
     pat.push(
@@ -330,6 +354,18 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
         ),
     )
     .await?;
+    pat.push(
+        ada,
+        "create",
+        (0, 0),
+        new_task(
+            robin_id,
+            "Ada Testchild",
+            &today.to_string(),
+            &(today + chrono::Days::new(42)).to_string(),
+        ),
+    )
+    .await?;
     // Alex re-assigns Zoë's task to Robin, in their work group.
     let (v, e, _) = alex.record(zoe).await?;
     alex.push(
@@ -344,8 +380,8 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
     let robin_profile = Profile::new("robin")?;
     let robin = App::start(&prereqs, &robin_profile).await?;
     robin.sign_in_first_run(&server, ROBIN).await?;
-    trays_until(&robin, "both assigned", |a, _, _| {
-        a.contains("Zoë Testchild") && a.contains("Owen Testchild")
+    trays_until(&robin, "all three assigned", |a, _, _| {
+        a.contains("Zoë Testchild") && a.contains("Owen Testchild") && a.contains("Ada Testchild")
     })
     .await?;
     let assigned = tray(&robin, "Currently assigned").await?;
@@ -402,6 +438,7 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
     robin
         .fill("Completed by (required)", "Robin Demonurse")
         .await?;
+    // The date completed without its year: kept through the store, named until whole.
     type_by_id(
         &robin,
         "fields-completed_on",
@@ -414,6 +451,35 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
         &today.format("%m").to_string(),
     )
     .await?;
+    robin.follow("Back to my tasks").await?;
+    robin.wait_for_screen(MY_TASKS).await?;
+    robin.follow("Zoë Testchild").await?;
+    robin.wait_for_screen("Zoë Testchild").await?;
+    eventually(|| async {
+        let day = value_by_id(&robin, "fields-completed_on").await?;
+        let month = value_by_id(&robin, "fields-completed_on-month").await?;
+        let year = value_by_id(&robin, "fields-completed_on-year").await?;
+        ensure!(
+            day == today.format("%d").to_string()
+                && month == today.format("%m").to_string()
+                && year.is_empty(),
+            "half-typed date not kept: {day:?} {month:?} {year:?}"
+        );
+        Ok(())
+    })
+    .await?;
+    robin.press("Submit contribution").await?;
+    let summary = robin.error_summary().await?;
+    ensure!(
+        summary
+            == vec![(
+                "#fields-completed_on".to_owned(),
+                "Date completed must include a year".to_owned()
+            )],
+        "{summary:?}"
+    );
+    robin.save_shot("Task date without its year").await?;
+    robin.axe_check("Task date without its year").await?;
     type_by_id(
         &robin,
         "fields-completed_on-year",
@@ -458,7 +524,27 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
     robin.save_shot("Re-assign to counter-sign").await?;
     robin.axe_check("Re-assign to counter-sign").await?;
     robin.press("Ask Sam Demomanager to counter-sign").await?;
+    // At once, on Robin's device, before any sync: no longer in any of Robin's trays.
+    robin
+        .wait_for_status("Task sent to Sam Demomanager to counter-sign")
+        .await?;
     robin.visit(MY_TASKS).await?;
+    let (a, r, s) = trays_now(&robin).await?;
+    ensure!(
+        !a.contains("Zoë Testchild") && a.contains("Owen Testchild"),
+        "not out of Currently assigned at once: [{a}]"
+    );
+    ensure!(!r.contains("Zoë Testchild") && !s.contains("Zoë Testchild"));
+    // Offline too: the server stops, My tasks opened afresh decides from the task's fields.
+    server.stop()?;
+    robin.nav(MY_TASKS).await?;
+    robin.wait_for_screen(MY_TASKS).await?;
+    let (a, _, _) = trays_now(&robin).await?;
+    ensure!(
+        !a.contains("Zoë Testchild") && a.contains("Owen Testchild"),
+        "offline, back in Currently assigned: [{a}]"
+    );
+    server.resume()?;
     trays_until(&robin, "handed over", |a, _, _| {
         !a.contains("Zoë Testchild")
     })
@@ -477,11 +563,64 @@ async fn a_task_is_reassigned_contributed_to_with_documents_counter_signed_and_s
         ],
     )
     .await?;
+    // Synced since the hand-over: Zoë's task has not come back to Robin.
     trays_until(&robin, "retracted", |a, r, _| {
-        !a.contains("Owen Testchild") && r.contains("Owen Testchild")
+        !a.contains("Owen Testchild")
+            && r.contains("Owen Testchild")
+            && !a.contains("Zoë Testchild")
     })
     .await?;
     robin.visit(MY_TASKS).await?;
+
+    // Ada's task from the keyboard alone: Tab, Enter and typing, no clicks.
+    robin.tab_to("Ada Testchild", 80).await?;
+    robin.key(keys::ENTER).await?;
+    robin.wait_for_screen("Ada Testchild").await?;
+    // "Add another" puts focus in the new row, ready to type.
+    robin.tab_to("Add another health provision", 200).await?;
+    robin.key(keys::ENTER).await?;
+    expect_focus(&robin, "groups-health_provision-1-provision").await?;
+    robin.type_text("Home exercise programme").await?;
+    robin.key(keys::TAB).await?;
+    expect_focus(&robin, "groups-health_provision-1-who").await?;
+    robin.type_text("Community OT team").await?;
+    // A third row, removed again: focus goes to the group's heading, not lost.
+    robin.tab_to("Add another health provision", 20).await?;
+    robin.key(keys::ENTER).await?;
+    expect_focus(&robin, "groups-health_provision-2-provision").await?;
+    robin.tab_to("Remove health provision 3", 20).await?;
+    robin.key(keys::ENTER).await?;
+    expect_focus(&robin, "groups-health_provision").await?;
+    ensure!(
+        robin
+            .describe("groups-health_provision-2-provision")
+            .await?
+            .is_none(),
+        "row 3 is still there"
+    );
+    robin.save_shot("Task by keyboard").await?;
+    robin.axe_check("Task by keyboard").await?;
+    let shown = robin
+        .answer_until_done_by_keyboard("Ada Testchild", "Submit contribution", 6)
+        .await?;
+    let ids: Vec<&str> = shown.iter().map(|(id, _)| id.as_str()).collect();
+    for id in [
+        "fields-known_to_service",
+        "fields-health_needs",
+        "groups-health_provision-0-provision",
+        "groups-health_provision-0-who",
+        "fields-completed_on",
+    ] {
+        ensure!(ids.contains(&id), "#{id} was not asked for: {shown:?}");
+    }
+    robin.wait_for_status("Contribution submitted.").await?;
+    let (a, _, s) = trays_now(&robin).await?;
+    ensure!(
+        !a.contains("Ada Testchild") && s.contains("Ada Testchild"),
+        "assigned [{a}] submitted [{s}]"
+    );
+    robin.visit(MY_TASKS).await?;
+    robin.synced().await?;
     robin.quit().await?;
 
     // Sam, on the second profile, reviews, counter-signs and submits.

@@ -143,6 +143,11 @@ export const commands = {
 	requestDecide: (recordId: string, event: RequestEvent) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_decide", { recordId, event })),
 	/**  "New request from this one": a new draft with what is still true. */
 	requestNewFrom: (recordId: string) => typedError<RequestRecord, AppError>(__TAURI_INVOKE("request_new_from", { recordId })),
+	/**
+	 *  The workers who can be allocated to this request: from the server when online (then
+	 *  kept), else the list kept from the last time.
+	 */
+	requestWorkers: (recordId: string) => typedError<RequestWorkers, AppError>(__TAURI_INVOKE("request_workers", { recordId })),
 	/**  The three trays of the signed-in user. */
 	tasksTrays: () => typedError<TaskTrays, AppError>(__TAURI_INVOKE("tasks_trays")),
 	/**  A task with its contribution form. */
@@ -200,6 +205,12 @@ export type Address = {
 export type Answers = {
 	fields?: { [key in string]: FieldValue },
 	groups?: { [key in string]: { [key in string]: FieldValue }[] },
+	/**
+	 *  Dates typed but not finished (a day and a month, no year), by answer path
+	 *  (`fields.completed_on`, `groups.reports[0].date`), kept so nothing typed is lost:
+	 *  each is an error naming its field until the date is whole (and has no answer).
+	 */
+	unfinished_dates?: { [key in string]: DateParts },
 };
 
 /**  An error returned by a command. Its message never carries personal data. */
@@ -1123,6 +1134,16 @@ export type RequestType =
 /**  The manager views ("EHPS reports"): one per status, and the archive. */
 export type RequestView = "awaiting_decision" | "pending" | "declined" | "accepted_awaiting_worker" | "accepted_with_worker" | "accepted_closed" | "archive";
 
+/**  The workers of a request's service, as the allocation list shows them. */
+export type RequestWorkers = {
+	/**  By name. */
+	workers: WorkerChoice[],
+	/**  When the server gave this list. */
+	fetchedAt: string,
+	/**  The server could not be asked now: this is the list kept from `fetched_at`. */
+	fromCache: boolean,
+};
+
 /**  The early-help worker making the request. */
 export type RequestingWorker = {
 	name?: string,
@@ -1388,6 +1409,12 @@ export type ViewInfo = {
 
 /**  The nine steps of the wizard, in order. */
 export type WizardStep = "consent_and_practitioner" | "focus_child_and_parent" | "family_members" | "contacts_and_key_information" | "family_story" | "child_story" | "aspects_of_life" | "summary_and_family_plan" | "family_name_and_review";
+
+/**  One person who can be allocated. */
+export type WorkerChoice = {
+	id: string,
+	name: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

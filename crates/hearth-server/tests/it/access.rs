@@ -23,6 +23,9 @@ const CREATED: u16 = 201;
 const NO_CONTENT: u16 = 204;
 const DENIED: u16 = 403;
 const MISSING: u16 = 404;
+/// The demo organisation's services (crates/hearth-server/src/seed.rs).
+const NORTH_SERVICE: &str = "01920000-0000-7000-8000-000000000001";
+const SLT_SERVICE: &str = "01920000-0000-7000-8000-000000000002";
 
 async fn role_matrix(b: Backend) {
     let app = spawn_app(b).await;
@@ -69,6 +72,20 @@ async fn role_matrix(b: Backend) {
         (
             paths::user(nobody),
             [DENIED, DENIED, DENIED, MISSING, DENIED, DENIED],
+        ),
+        // A service's workers: only its managers (Sam manages Early Help North; Jo only
+        // works for Speech and Language Therapy, whose manager is not in this matrix).
+        (
+            paths::service_workers(NORTH_SERVICE),
+            [DENIED, DENIED, OK, DENIED, DENIED, DENIED],
+        ),
+        (
+            paths::service_workers(SLT_SERVICE),
+            [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED],
+        ),
+        (
+            paths::service_workers(nobody),
+            [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED],
         ),
     ];
     let mut denials = 0;

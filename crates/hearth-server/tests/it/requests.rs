@@ -5,7 +5,7 @@
 
 use hearth_protocol::paths;
 use hearth_protocol::sync::{Outcome, PullResponse};
-use hearth_protocol::users::CommissionedServices;
+use hearth_protocol::users::{CommissionedServices, ServiceWorkers, UserCreated};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -16,6 +16,7 @@ use crate::notices::{applied, device, Device, ALEX, JO, SAM};
 on_both!(
     commissioned_services_are_listed,
     a_manager_of_the_service_decides,
+    a_manager_lists_the_workers_of_their_service,
 );
 
 const LEE: &str = "lee.demolead@example.org.uk";
@@ -58,6 +59,80 @@ async fn commissioned_services_are_listed(b: Backend) {
     .is_some());
     let r = app.get_as(paths::SERVICES, "not-a-token").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn a_manager_lists_the_workers_of_their_service(b: Backend) {
+    let app = spawn_app(b).await;
+    app.seed_demo().await;
+    let lee = device(&app, LEE).await;
+    let pat = device(&app, "pat.demosupport@example.org.uk").await;
+    let service = slt(&app, &lee).await;
+    // Business support adds three people to the service: a practitioner (listed at once,
+    // before they have set a password), one who then leaves (deactivated), and MASH
+    // triage (not someone a request is allocated to).
+    let mut created = Vec::new();
+    for (forename, surname, role) in [
+        ("Casey", "Newworker", "practitioner"),
+        ("Dana", "Leftworker", "practitioner"),
+        ("Eli", "Triageonly", "mash_triage"),
+    ] {
+        let r = app
+            .post_as(
+                paths::USERS,
+                &pat.token,
+                json!({"forename": forename, "surname": surname,
+                       "email": format!("{}.{}@example.org.uk", forename.to_lowercase(), surname.to_lowercase()),
+                       "roles": [role], "services": [service]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let c: UserCreated = serde_json::from_value(r.body).unwrap();
+        created.push(c.user_id);
+    }
+    let r = app
+        .post_as(&paths::user_disable(created[1]), &pat.token, json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+
+    let r = app
+        .get_as(&paths::service_workers(&service), &lee.token)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let list: ServiceWorkers = serde_json::from_value(r.body).unwrap();
+    assert_eq!(list.service_id.to_string(), service);
+    let names: Vec<&str> = list.workers.iter().map(|w| w.name.as_str()).collect();
+    // Jo (practitioner) and Lee (manager) from the demo seed; by name.
+    assert_eq!(names, ["Casey Newworker", "Jo Demoworker", "Lee Demolead"]);
+    assert_eq!(list.workers[0].id, created[0]);
+
+    // Jo works for the service but does not manage it; Sam manages another service.
+    for email in [JO, SAM] {
+        let d = device(&app, email).await;
+        let r = app
+            .get_as(&paths::service_workers(&service), &d.token)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{email}: {:?}", r.body);
+    }
+    let r = app
+        .get_as(&paths::service_workers(&service), "not-a-token")
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app
+        .get_as("/api/v1/services/not-an-id/workers", &lee.token)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    // Audited by the service's id, allowed and denied, never a name.
+    let rows = app.audit_rows().await;
+    let asked: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "service.workers")
+        .collect();
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    assert!(asked
+        .iter()
+        .all(|r| r.target.as_deref() == Some(service.as_str())));
+    assert_eq!(asked.iter().filter(|r| r.outcome == "denied").count(), 2);
+    assert!(!format!("{asked:?}").contains("Casey"));
 }
 
 fn rejected(o: &Outcome) {

@@ -17,6 +17,8 @@ import {
   rowsShown,
   setCell,
   setField,
+  setUnfinished,
+  summaryTarget,
   valueFor,
 } from "./tasks";
 
@@ -97,7 +99,9 @@ describe("answers of any form type", () => {
     expect(rowsShown(a, "provision", 1)).toBe(1);
     expect(rowsShown(a, "reports", 0)).toBe(1);
     a = setCell(a, "provision", 0, "what", { text: "Weekly OT" });
-    a = addGroupRow(a, "provision");
+    const added = addGroupRow(a, "provision");
+    expect(added.row).toBe(1);
+    a = added.answers;
     a = setCell(a, "provision", 3, "who", { text: "Mary" });
     expect(a.groups.provision).toEqual([{ what: { text: "Weekly OT" } }, {}, {}, { who: { text: "Mary" } }]);
     a = removeGroupRow(a, "provision", 1);
@@ -107,8 +111,37 @@ describe("answers of any form type", () => {
     expect(a.groups.provision?.[2]).toEqual({});
   });
 
+  it("adds a row after the blank one shown, so the new row is a new one on the page", () => {
+    // Nothing typed yet: one blank row shown; "Add another" makes it two.
+    const added = addGroupRow(editable(null), "provision", rowsShown(editable(null), "provision", 1));
+    expect(added.row).toBe(1);
+    expect(added.answers.groups.provision).toEqual([{}, {}]);
+    expect(rowsShown(added.answers, "provision", 1)).toBe(2);
+  });
+
+  it("keeps a half-typed date by its path, and moves it with its row", () => {
+    let a = editable({ fields: {}, groups: {}, unfinished_dates: { "fields.on": { day: "14", month: "3" } } });
+    expect(a.unfinished_dates).toEqual({ "fields.on": { day: "14", month: "3", year: "" } });
+    a = setUnfinished(a, "groups.reports[2].date", { day: "1", month: "", year: "" });
+    a = setUnfinished(a, "groups.reports[0].date", { day: "9", month: "9", year: "" });
+    a = { ...a, groups: { reports: [{}, {}, {}] } };
+    a = removeGroupRow(a, "reports", 0);
+    expect(a.unfinished_dates).toEqual({
+      "fields.on": { day: "14", month: "3", year: "" },
+      "groups.reports[1].date": { day: "1", month: "", year: "" },
+    });
+    a = setUnfinished(a, "fields.on", null);
+    expect("fields.on" in a.unfinished_dates).toBe(false);
+  });
+
+  it("lands a summary link for a missing row on the first question of the row shown", () => {
+    expect(summaryTarget(form, "groups.provision")).toBe("groups-provision-0-what");
+    expect(summaryTarget(form, "groups.provision[1].who")).toBe("groups-provision-1-who");
+    expect(summaryTarget(form, "fields.needs")).toBe("fields-needs");
+  });
+
   it("orders error paths as the form reads and marks only answerable mandatory fields", () => {
-    const a = addGroupRow(editable(null), "provision");
+    const a = addGroupRow(editable(null), "provision").answers;
     expect(pathsInOrder(form, a)).toEqual([
       "fields.child_name",
       "fields.needs",

@@ -3,7 +3,7 @@
 // editing answers of any form type (fields, repeatable rows) as data.
 
 import type { Answers, FieldDefinition, FieldValue, FormDefinition, TaskRow } from "../bindings";
-import { fieldId } from "../plans/wizard";
+import { fieldId, initialParts, shiftUnfinished, withUnfinished, type DateParts } from "../plans/wizard";
 
 export { fieldId };
 
@@ -35,8 +35,16 @@ export function longDate(iso: string | null | undefined): string {
   return d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
+/** Answers as the page edits them: every map present. */
+export type EditableAnswers = {
+  fields: Record<string, FieldValue>;
+  groups: Record<string, Record<string, FieldValue>[]>;
+  /** Dates typed but not finished, by answer path (kept, and named in Rust's errors). */
+  unfinished_dates: Record<string, DateParts>;
+};
+
 /** A blank copy of answers that Svelte can edit (every map present). */
-export function editable(answers: Answers | null | undefined): { fields: Record<string, FieldValue>; groups: Record<string, Record<string, FieldValue>[]> } {
+export function editable(answers: Answers | null | undefined): EditableAnswers {
   const fields: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(answers?.fields ?? {})) if (v) fields[k] = v;
   const groups: Record<string, Record<string, FieldValue>[]> = {};
@@ -47,10 +55,10 @@ export function editable(answers: Answers | null | undefined): { fields: Record<
       return row;
     });
   }
-  return { fields, groups };
+  const unfinished_dates: Record<string, DateParts> = {};
+  for (const [path, parts] of Object.entries(answers?.unfinished_dates ?? {})) if (parts) unfinished_dates[path] = initialParts(null, parts);
+  return { fields, groups, unfinished_dates };
 }
-
-export type EditableAnswers = ReturnType<typeof editable>;
 
 /** The text a field shows for its value (empty when unanswered or of another kind). */
 export function textOf(value: FieldValue | undefined): string {
@@ -102,15 +110,31 @@ export function setCell(answers: EditableAnswers, group: string, row: number, co
   return { ...answers, groups: { ...answers.groups, [group]: rows } };
 }
 
-/** "+": a blank row at the end. */
-export function addGroupRow(answers: EditableAnswers, group: string): EditableAnswers {
-  return { ...answers, groups: { ...answers.groups, [group]: [...(answers.groups[group] ?? []), {}] } };
+/** Keeps (or, with `null`, forgets) what was typed into the date at `path` while it is not whole. */
+export function setUnfinished(answers: EditableAnswers, path: string, parts: DateParts | null): EditableAnswers {
+  return { ...answers, unfinished_dates: withUnfinished(answers.unfinished_dates, path, parts) };
 }
 
-/** "−": removes row `row`; the rows after it move up. */
+/**
+ * "+": a blank row at the end, after the `shown` rows on the page (a blank row shown but
+ * not typed in yet counts, so the new row is always a new one on the page). Answers the
+ * new row's index.
+ */
+export function addGroupRow(answers: EditableAnswers, group: string, shown = 0): { answers: EditableAnswers; row: number } {
+  const rows = [...(answers.groups[group] ?? [])];
+  while (rows.length < shown) rows.push({});
+  rows.push({});
+  return { answers: { ...answers, groups: { ...answers.groups, [group]: rows } }, row: rows.length - 1 };
+}
+
+/** "−": removes row `row`; the rows after it move up, with their unfinished dates. */
 export function removeGroupRow(answers: EditableAnswers, group: string, row: number): EditableAnswers {
   const rows = (answers.groups[group] ?? []).filter((_, i) => i !== row);
-  return { ...answers, groups: { ...answers.groups, [group]: rows } };
+  return {
+    ...answers,
+    groups: { ...answers.groups, [group]: rows },
+    unfinished_dates: shiftUnfinished(answers.unfinished_dates, `groups.${group}`, row),
+  };
 }
 
 /** The rows a group shows: at least `min_rows` (blank ones to start with), at least one. */
@@ -147,7 +171,24 @@ export function prefilledText(value: FieldValue | undefined): string {
   return t === "" ? "Not given" : t;
 }
 
-/** The group's id in the page, for a summary link to "Add at least one row". */
+/** The group's id in the page (its heading). */
 export function groupId(group: string): string {
   return fieldId(`groups.${group}`);
+}
+
+/**
+ * Where an error summary link for `path` lands: the field itself, except "Add at least one
+ * row to …", which lands on the first question of the group's first row (a blank row is
+ * always shown), so the keyboard goes straight to what is to be typed.
+ */
+export function summaryTarget(form: FormDefinition, path: string): string {
+  for (const section of form.sections) {
+    for (const item of section.items) {
+      const first = item.item === "group" ? item.columns[0] : undefined;
+      if (item.item === "group" && path === `groups.${item.id}` && first) {
+        return fieldId(cellPath(item.id, 0, first.id));
+      }
+    }
+  }
+  return fieldId(path);
 }
