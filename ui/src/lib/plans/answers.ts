@@ -34,6 +34,11 @@ export function address(a: { property?: string; street?: string; area?: string; 
   return text([a.property, a.street, a.area, a.town, a.county, a.postcode].map((p) => (p ?? "").trim()).filter(Boolean).join(", "));
 }
 
+/** The ethnicity list as the forms and their answers show it: "White: British". */
+export function ethnicityChoices(list: readonly { code: string; label: string; group?: string | null }[]): { code: string; label: string }[] {
+  return list.map((e) => ({ code: e.code, label: e.group ? `${e.group}: ${e.label}` : e.label }));
+}
+
 export function yes(b: boolean): string {
   return b ? "Yes" : "No";
 }

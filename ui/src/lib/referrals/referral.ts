@@ -10,7 +10,7 @@ import type {
   ReferralType,
   TriageOutcome,
 } from "../bindings";
-import { address, label, name, NOT_GIVEN, text, yes, type AnswerRow } from "../plans/answers";
+import { address, ethnicityChoices, label, name, NOT_GIVEN, text, yes, type AnswerRow } from "../plans/answers";
 import { completeUnfinished, ukDate, type Full } from "../plans/wizard";
 
 export { NOT_GIVEN };
@@ -128,10 +128,6 @@ export function expiryDateText(expiresAt: string): string {
   return when.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
 }
 
-/** The ethnicity list as the form and the answers show it: "White: British". */
-export function ethnicityChoices(form: ReferralForm): { code: string; label: string }[] {
-  return form.ethnicities.map((e) => ({ code: e.code, label: e.group ? `${e.group}: ${e.label}` : e.label }));
-}
 
 /** The answers of `step`, in the order the page asks them, every field in full. */
 export function answerRows(step: ReferralStep, d: Draft, form: ReferralForm): AnswerRow[] {
@@ -159,7 +155,7 @@ export function answerRows(step: ReferralStep, d: Draft, form: ReferralForm): An
         return [
           { key: `Child${n}`, value: name(c.first_name, c.last_name) },
           { key: `Date of birth${n}`, value: c.date_of_birth && c.date_of_birth_estimated ? `${dob} (estimated)` : dob },
-          { key: `Ethnicity${n}`, value: label(ethnicityChoices(form), c.ethnicity) },
+          { key: `Ethnicity${n}`, value: label(ethnicityChoices(form.ethnicities), c.ethnicity) },
           { key: `Gender${n}`, value: label(form.genders, c.gender) },
           { key: `Address${n}`, value: address(c.address) },
           { key: `School${n}`, value: text(c.school) },

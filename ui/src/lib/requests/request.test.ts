@@ -83,6 +83,9 @@ describe("answers", () => {
     expect(child.find((r) => r.key === "UPN")?.value).toBe("Not known");
     d.child.date_of_birth = "2016-03-04";
     expect(answerRows("child", d, form).find((r) => r.key === "Date of birth")?.value).toBe("4 March 2016");
+    // The ethnicity as the list offered it, with its group.
+    d.child.ethnicity = "white_british";
+    expect(answerRows("child", d, form).find((r) => r.key === "Ethnicity")?.value).toBe("White: British");
   });
 });
 

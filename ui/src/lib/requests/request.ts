@@ -4,7 +4,7 @@
 // (bindings.ts); element ids, autosave and dates are the plan wizard's (../plans/wizard).
 
 import type { Decision, RequestDraft, RequestFilter, RequestForm, RequestStep } from "../bindings";
-import { address, label, NOT_GIVEN, text, type AnswerRow } from "../plans/answers";
+import { address, ethnicityChoices, label, NOT_GIVEN, text, type AnswerRow } from "../plans/answers";
 import { completeUnfinished, ukDate, type Full } from "../plans/wizard";
 
 export { NOT_GIVEN };
@@ -93,7 +93,7 @@ export function answerRows(step: RequestStep, d: Draft, form: RequestForm): Answ
         { key: "Child's name", value: text(`${c.first_name} ${c.last_name}`) },
         { key: "Date of birth", value: text(ukDate(c.date_of_birth)) },
         { key: "Gender", value: label(form.genders, c.gender) },
-        { key: "Ethnicity", value: label(form.ethnicities, c.ethnicity) },
+        { key: "Ethnicity", value: label(ethnicityChoices(form.ethnicities), c.ethnicity) },
         { key: "UPN", value: c.upn.trim() || "Not known" },
         { key: "Address", value: address(c.address) },
       ];
