@@ -48,6 +48,7 @@ mod dto;
 mod error;
 mod plans;
 mod printing;
+mod records;
 mod referrals;
 mod requests;
 mod session;

@@ -29,11 +29,10 @@ use tauri::State;
 use crate::error::{AppError, ErrorCode};
 use crate::plans::Choice;
 use crate::printing::lenient_draft;
+pub(crate) use crate::records::account_of;
+use crate::records::{full_name, is_mine, page_fields, push_term, reference_of, PageSave};
 use crate::state::AppState;
 
-/// The field that records who started the referral on this device (the signed-in user's
-/// id), so "My referrals" and the triage tray can tell theirs from others'.
-const AUTHOR_FIELD: &str = "author_id";
 /// The status a submitted referral's `status` field holds.
 pub const SUBMITTED: &str = "submitted";
 /// Store step of a triage outcome (not a page of the form).
@@ -163,6 +162,8 @@ pub struct MatchCandidate {
     pub reference: String,
     pub name: String,
     pub date_of_birth: NaiveDate,
+    /// The record's date of birth is a guess (an earlier referral's "estimated" tick).
+    pub date_of_birth_estimated: bool,
     /// Days between the dates of birth (0: the same date).
     pub days_apart: u32,
 }
@@ -279,13 +280,6 @@ pub async fn triage_matches(
 // ---------------------------------------------------------------------------------------
 // Logic, testable without a window
 
-pub(crate) async fn account_of(store: &Store) -> Result<Option<Account>, AppError> {
-    Ok(store
-        .setting(crate::session::keys::ACCOUNT)
-        .await?
-        .and_then(|a| serde_json::from_str::<Account>(&a).ok()))
-}
-
 fn code_of<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
@@ -341,7 +335,7 @@ fn not_found() -> AppError {
 }
 
 fn parse_id(id: &str) -> Result<RecordId, AppError> {
-    id.parse().map_err(|_| not_found())
+    crate::records::parse_id(id, RecordKind::Referral)
 }
 
 async fn load_kind(store: &Store, id: &str) -> Result<Draft, AppError> {
@@ -370,13 +364,6 @@ fn referral_of(record: &Draft) -> ReferralDraft {
     lenient_draft::<ReferralDraft>(&record.fields).0
 }
 
-fn reference_of(summary: &hearth_store::RecordSummary) -> (String, bool) {
-    match &summary.server_reference {
-        Some(r) => (r.clone(), true),
-        None => (summary.local_reference.clone(), false),
-    }
-}
-
 fn steps_of(draft: &ReferralDraft, saved: &[u32], config: &Config) -> Vec<ReferralStepState> {
     ReferralStep::ALL
         .iter()
@@ -391,20 +378,14 @@ fn steps_of(draft: &ReferralDraft, saved: &[u32], config: &Config) -> Vec<Referr
 fn children_names(children: &[ReferralChild]) -> String {
     children
         .iter()
-        .map(|c| format!("{} {}", c.first_name.trim(), c.last_name.trim()))
-        .map(|n| n.trim().to_owned())
+        .map(|c| full_name(&c.first_name, &c.last_name))
         .filter(|n| !n.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn search_terms_of(draft: &ReferralDraft) -> SearchTerms {
-    fn push(list: &mut Vec<String>, s: &str) {
-        let s = s.trim();
-        if !s.is_empty() && !list.iter().any(|x| x == s) {
-            list.push(s.to_owned());
-        }
-    }
+    let push = push_term;
     let mut t = SearchTerms::default();
     for c in &draft.children {
         push(&mut t.surnames, &c.last_name);
@@ -424,21 +405,6 @@ fn search_terms_of(draft: &ReferralDraft) -> SearchTerms {
         push(&mut t.references, r);
     }
     t
-}
-
-fn step_fields(step: ReferralStep, draft: &ReferralDraft) -> Result<Map<String, Value>, AppError> {
-    let Ok(Value::Object(all)) = serde_json::to_value(draft) else {
-        return Err(AppError::new(
-            ErrorCode::StoreFailed,
-            "Hearth could not prepare the answers for saving.",
-        ));
-    };
-    Ok(step
-        .fields()
-        .iter()
-        .chain(["unfinished_dates"].iter())
-        .map(|k| ((*k).to_owned(), all.get(*k).cloned().unwrap_or(Value::Null)))
-        .collect())
 }
 
 fn record_of(record: &Draft, account: Option<&Account>) -> ReferralRecord {
@@ -484,48 +450,28 @@ pub(crate) async fn save_referral_step(
     draft: &ReferralDraft,
     at: DateTime<Utc>,
 ) -> Result<ReferralSaved, AppError> {
-    let id = record_id.map(parse_id).transpose()?;
-    let mut fields = step_fields(step, draft)?;
-    match id {
-        Some(id) => match store.load(id).await? {
-            Some(r) if r.summary.kind != RecordKind::Referral => return Err(not_found()),
-            Some(r) if status_of(&r.fields) != ReferralStatus::Draft => {
-                return Err(AppError::new(
-                    ErrorCode::StoreFailed,
-                    "This referral has been submitted, so it cannot be changed. If something has changed, make a new referral.",
-                ))
-            }
-            Some(_) => {}
-            None => {
-                // An id the store has not seen: a draft deleted while its page was open.
-                return Err(not_found());
-            }
+    let record = crate::records::save_page(
+        store,
+        PageSave {
+            kind: RecordKind::Referral,
+            record_id,
+            step: step.number(),
+            fields: page_fields(draft, step.fields())?,
+            title: children_names(&draft.children),
+            search: search_terms_of(draft),
+            at,
         },
-        None => {
-            if let Some(me) = account_of(store).await? {
-                fields.insert(AUTHOR_FIELD.to_owned(), Value::String(me.id.to_string()));
-            }
-        }
-    }
-    let title = children_names(&draft.children);
-    let saved = store
-        .save_step(StepSave {
-            title: (!title.is_empty()).then_some(title),
-            search: Some(search_terms_of(draft)),
-            ..StepSave::new(
-                id,
-                RecordKind::Referral,
-                u32::from(step.number()),
-                Value::Object(fields),
-                at,
-            )
-        })
-        .await?;
-    let record = store.load(saved.record_id).await?.ok_or_else(not_found)?;
+        |r| {
+            (status_of(&r.fields) != ReferralStatus::Draft).then(|| AppError::new(
+                ErrorCode::StoreFailed,
+                "This referral has been submitted, so it cannot be changed. If something has changed, make a new referral.",
+            ))
+        },
+    )
+    .await?;
     let (reference, reference_is_permanent) = reference_of(&record.summary);
-    tracing::debug!(record = %saved.record_id, step = step.number(), "referral step saved");
     Ok(ReferralSaved {
-        id: saved.record_id.to_string(),
+        id: record.summary.id.to_string(),
         reference,
         reference_is_permanent,
         steps: steps_of(
@@ -627,7 +573,7 @@ pub(crate) async fn list_my_referrals(
         .await?
         .into_iter()
         // Another user's referral is on this device only because triage pulled it.
-        .filter(|l| l.author.is_none() || l.author == me)
+        .filter(|l| is_mine(l.author.as_deref(), me.as_deref()))
         .filter(|l| {
             !(l.status.can_expire()
                 && draft_expiry(l.row.last_saved_at, now) == DraftExpiry::Expired)
@@ -756,6 +702,7 @@ struct Known {
     first_name: String,
     last_name: String,
     date_of_birth: NaiveDate,
+    date_of_birth_estimated: bool,
 }
 
 fn date_in(v: &Value) -> Option<NaiveDate> {
@@ -797,6 +744,7 @@ async fn known_children(store: &Store, except: &str) -> Result<Vec<Known>, AppEr
                     first_name: text_in(p, "first_name"),
                     last_name: text_in(p, "last_name"),
                     date_of_birth: dob,
+                    date_of_birth_estimated: false,
                 });
             }
         }
@@ -822,6 +770,10 @@ async fn known_children(store: &Store, except: &str) -> Result<Vec<Known>, AppEr
                     first_name: text_in(c, "first_name"),
                     last_name: text_in(c, "last_name"),
                     date_of_birth: dob,
+                    date_of_birth_estimated: c
+                        .get("date_of_birth_estimated")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
                 });
             }
         }
@@ -830,18 +782,27 @@ async fn known_children(store: &Store, except: &str) -> Result<Vec<Known>, AppEr
 }
 
 /// Ranks `known` against `child`: only those [`may_be_same_child`] accepts (names alike,
-/// dates of birth equal, or within `ESTIMATED_DOB_TOLERANCE_DAYS` when the referral's is
-/// estimated), the closest date of birth first (then by name and reference).
+/// dates of birth equal, or within `ESTIMATED_DOB_TOLERANCE_DAYS` when the referral's or
+/// the record's is estimated), the closest date of birth first (then by name and reference).
 fn rank_matches(child: &ReferralChild, known: &[Known]) -> Vec<MatchCandidate> {
     let mut found: Vec<MatchCandidate> = known
         .iter()
-        .filter(|k| may_be_same_child(child, &k.first_name, &k.last_name, k.date_of_birth))
+        .filter(|k| {
+            may_be_same_child(
+                child,
+                &k.first_name,
+                &k.last_name,
+                k.date_of_birth,
+                k.date_of_birth_estimated,
+            )
+        })
         .map(|k| MatchCandidate {
             record_id: k.record_id.clone(),
             record_label: k.record_label.to_owned(),
             reference: k.reference.clone(),
             name: format!("{} {}", k.first_name.trim(), k.last_name.trim()),
             date_of_birth: k.date_of_birth,
+            date_of_birth_estimated: k.date_of_birth_estimated,
             days_apart: child
                 .date_of_birth
                 .map(|d| (d - k.date_of_birth).num_days().unsigned_abs())
@@ -868,7 +829,7 @@ pub(crate) async fn matches_of(store: &Store, id: &str) -> Result<Vec<ChildMatch
         .children
         .iter()
         .map(|c| ChildMatches {
-            name: format!("{} {}", c.first_name.trim(), c.last_name.trim()),
+            name: full_name(&c.first_name, &c.last_name),
             date_of_birth: c.date_of_birth,
             date_of_birth_estimated: c.date_of_birth_estimated,
             candidates: rank_matches(c, &known),
@@ -878,15 +839,13 @@ pub(crate) async fn matches_of(store: &Store, id: &str) -> Result<Vec<ChildMatch
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use chrono::{Duration, TimeZone as _};
     use hearth_domain::contact::{Address, Gender};
-    use hearth_domain::ids::UserId;
     use hearth_domain::referral::{ReferralConsent, Referrer, EARLY_HELP_NEEDS_CONSENT};
-    use hearth_store::{DatabaseKey, KeyStorage};
 
     use super::*;
+    use crate::records::test_support::{self, sign_in_as};
+    use crate::records::AUTHOR_FIELD;
 
     fn at(day: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap() + Duration::days(day)
@@ -897,34 +856,11 @@ mod tests {
     }
 
     async fn temp_store(dir: &std::path::Path) -> Store {
-        let key = DatabaseKey::from_bytes([7; 32]);
-        Store::open_or_create(dir, KeyStorage::Supplied { key }, at(0))
-            .await
-            .unwrap()
+        test_support::temp_store(dir, at(0)).await
     }
 
     fn account(n: u128, roles: &[Role]) -> Account {
-        Account {
-            id: UserId(uuid::Uuid::from_u128(n)),
-            forename: "Sam".into(),
-            surname: "Testworker".into(),
-            email: "sam.testworker@example.org.uk".into(),
-            roles: roles.iter().copied().collect::<BTreeSet<_>>(),
-            services: vec![],
-            work_groups: vec![],
-            out_of_office: None,
-            active: true,
-        }
-    }
-
-    async fn sign_in_as(store: &Store, account: &Account) {
-        store
-            .set_setting(
-                crate::session::keys::ACCOUNT,
-                &serde_json::to_string(account).unwrap(),
-            )
-            .await
-            .unwrap();
+        test_support::account(n, roles, &[])
     }
 
     fn child(first: &str, dob: NaiveDate, estimated: bool) -> ReferralChild {
@@ -1362,6 +1298,7 @@ mod tests {
             first_name: first.into(),
             last_name: "testchild".into(),
             date_of_birth: dob,
+            date_of_birth_estimated: false,
         };
         let exact = child("Zoë", d(2016, 3, 4), false);
         let all = [
@@ -1374,6 +1311,15 @@ mod tests {
         assert_eq!(found[0].days_apart, 0);
         let loose = child("Zoë", d(2016, 3, 4), true);
         assert_eq!(rank_matches(&loose, &all).len(), 2);
+        // A record whose date is itself a guess is looser too.
+        let guessed = Known {
+            date_of_birth_estimated: true,
+            ..known("Zoë", d(2016, 6, 4))
+        };
+        let found = rank_matches(&exact, &[guessed]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].days_apart, 92);
+        assert!(found[0].date_of_birth_estimated);
     }
 
     #[tokio::test]

@@ -25,7 +25,7 @@ use hearth_domain::request::{
     RequestView,
 };
 use hearth_domain::{Config, FieldError, RecordKind, RequestId};
-use hearth_store::{Draft, RecordId, SearchTerms, StepSave, Store};
+use hearth_store::{Draft, SearchTerms, StepSave, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use specta::Type;
@@ -34,11 +34,12 @@ use tauri::State;
 use crate::error::{AppError, ErrorCode};
 use crate::plans::Choice;
 use crate::printing::lenient_draft;
-use crate::referrals::account_of;
+use crate::records::{
+    account_of, full_name, is_mine, page_fields, push_term, reference_of, text_of, PageSave,
+    AUTHOR_FIELD,
+};
 use crate::state::AppState;
 
-/// Who started the request on this device (the signed-in user's id).
-const AUTHOR_FIELD: &str = "author_id";
 /// The team's id on the server, which decides who reads the request.
 const SERVICE_ID_FIELD: &str = "service_id";
 /// The allocated worker's name.
@@ -492,16 +493,8 @@ pub(crate) async fn form_with(
     })
 }
 
-fn not_found() -> AppError {
-    crate::plans::missing(RecordKind::Request)
-}
-
 fn invalid(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::InvalidInput, message)
-}
-
-fn parse_id(id: &str) -> Result<RecordId, AppError> {
-    id.parse().map_err(|_| not_found())
 }
 
 async fn load_kind(store: &Store, id: &str) -> Result<Draft, AppError> {
@@ -514,19 +507,8 @@ fn status_of(fields: &Map<String, Value>) -> Option<RequestStatus> {
         .and_then(|v| serde_json::from_value(v.clone()).ok())
 }
 
-fn text_of(fields: &Map<String, Value>, name: &str) -> Option<String> {
-    fields.get(name).and_then(Value::as_str).map(str::to_owned)
-}
-
 fn draft_of(record: &Draft) -> RequestDraft {
     lenient_draft::<RequestDraft>(&record.fields).0
-}
-
-fn reference_of(summary: &hearth_store::RecordSummary) -> (String, bool) {
-    match &summary.server_reference {
-        Some(r) => (r.clone(), true),
-        None => (summary.local_reference.clone(), false),
-    }
 }
 
 fn step_errors(draft: &RequestDraft, step: RequestStep, config: &Config) -> Vec<FieldError> {
@@ -550,13 +532,7 @@ fn steps_of(draft: &RequestDraft, saved: &[u32]) -> Vec<RequestStepState> {
 }
 
 fn child_name(draft: &RequestDraft) -> String {
-    format!(
-        "{} {}",
-        draft.child.first_name.trim(),
-        draft.child.last_name.trim()
-    )
-    .trim()
-    .to_owned()
+    full_name(&draft.child.first_name, &draft.child.last_name)
 }
 
 fn service_name(services: &[ServiceChoice], fields: &Map<String, Value>, code: &str) -> String {
@@ -632,20 +608,6 @@ pub(crate) async fn load_request(store: &Store, id: &str) -> Result<RequestRecor
     record_of(store, &record).await
 }
 
-fn page_fields(step: RequestStep, draft: &RequestDraft) -> Result<Map<String, Value>, AppError> {
-    let Ok(Value::Object(all)) = serde_json::to_value(draft) else {
-        return Err(AppError::new(
-            ErrorCode::StoreFailed,
-            "Hearth could not prepare the answers for saving.",
-        ));
-    };
-    Ok(step
-        .fields()
-        .iter()
-        .map(|k| ((*k).to_owned(), all.get(*k).cloned().unwrap_or(Value::Null)))
-        .collect())
-}
-
 fn search_terms_of(draft: &RequestDraft) -> SearchTerms {
     let mut t = SearchTerms::default();
     let c = &draft.child;
@@ -655,9 +617,7 @@ fn search_terms_of(draft: &RequestDraft) -> SearchTerms {
         (&mut t.postcodes, &c.address.postcode),
         (&mut t.references, &draft.ehm_id),
     ] {
-        if !s.trim().is_empty() {
-            list.push(s.trim().to_owned());
-        }
+        push_term(list, s);
     }
     if let Some(d) = c.date_of_birth {
         t.dates_of_birth.push(d);
@@ -672,25 +632,7 @@ pub(crate) async fn save_request_step(
     draft: &RequestDraft,
     at: DateTime<Utc>,
 ) -> Result<RequestSaved, AppError> {
-    let id = record_id.map(parse_id).transpose()?;
-    let mut fields = page_fields(step, draft)?;
-    match id {
-        Some(id) => match store.load(id).await? {
-            Some(r) if r.summary.kind != RecordKind::Request => return Err(not_found()),
-            Some(r) if status_of(&r.fields).is_some() => {
-                return Err(invalid(
-                    "This request has been sent, so it cannot be changed. If something has changed, make a new request from this one.",
-                ))
-            }
-            Some(_) => {}
-            None => return Err(not_found()),
-        },
-        None => {
-            if let Some(me) = account_of(store).await? {
-                fields.insert(AUTHOR_FIELD.to_owned(), Value::String(me.id.to_string()));
-            }
-        }
-    }
+    let mut fields = page_fields(draft, step.fields())?;
     if step == RequestStep::Service {
         let services = cached_services(store).await?;
         let team = services.iter().find(|s| s.code == draft.service);
@@ -699,25 +641,27 @@ pub(crate) async fn save_request_step(
             team.map_or(Value::Null, |s| Value::String(s.id.clone())),
         );
     }
-    let title = child_name(draft);
-    let saved = store
-        .save_step(StepSave {
-            title: (!title.is_empty()).then_some(title),
-            search: Some(search_terms_of(draft)),
-            ..StepSave::new(
-                id,
-                RecordKind::Request,
-                u32::from(step.number()),
-                Value::Object(fields),
-                at,
-            )
-        })
-        .await?;
-    let record = store.load(saved.record_id).await?.ok_or_else(not_found)?;
+    let record = crate::records::save_page(
+        store,
+        PageSave {
+            kind: RecordKind::Request,
+            record_id,
+            step: step.number(),
+            fields,
+            title: child_name(draft),
+            search: search_terms_of(draft),
+            at,
+        },
+        |r| {
+            status_of(&r.fields).is_some().then(|| invalid(
+                "This request has been sent, so it cannot be changed. If something has changed, make a new request from this one.",
+            ))
+        },
+    )
+    .await?;
     let (reference, reference_is_permanent) = reference_of(&record.summary);
-    tracing::debug!(record = %saved.record_id, step = step.number(), "request step saved");
     Ok(RequestSaved {
-        id: saved.record_id.to_string(),
+        id: record.summary.id.to_string(),
         reference,
         reference_is_permanent,
         steps: steps_of(&draft_of(&record), &record.summary.steps_saved),
@@ -805,9 +749,7 @@ async fn all_rows(store: &Store) -> Result<Vec<Listed>, AppError> {
                 serde_json::from_value(r.values[0].clone()).unwrap_or_default();
             let status = status_of(&fields);
             let (reference, reference_is_permanent) = reference_of(&r.summary);
-            let name = format!("{} {}", child.first_name.trim(), child.last_name.trim())
-                .trim()
-                .to_owned();
+            let name = full_name(&child.first_name, &child.last_name);
             Listed {
                 row: RequestRow {
                     id: r.summary.id.to_string(),
@@ -833,10 +775,7 @@ pub(crate) async fn my_requests(store: &Store) -> Result<Vec<RequestRow>, AppErr
         .await?
         .into_iter()
         // Another's request is on this device only because it was sent to a service I am in.
-        .filter(|l| {
-            let author = text_of(&l.fields, AUTHOR_FIELD);
-            author.is_none() || author == me
-        })
+        .filter(|l| is_mine(text_of(&l.fields, AUTHOR_FIELD).as_deref(), me.as_deref()))
         .map(|l| l.row)
         .collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.last_saved_at));

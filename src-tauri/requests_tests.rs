@@ -1,14 +1,11 @@
 //! The request commands against a real encrypted store (no window).
 
-use std::collections::BTreeSet;
-
 use chrono::{Duration, NaiveDate, TimeZone as _};
 use hearth_domain::contact::{Address, Gender};
-use hearth_domain::ids::{ServiceId, UserId};
 use hearth_domain::request::{RequestChild, RequestParent, RequestType, RequestingWorker};
-use hearth_store::{DatabaseKey, KeyStorage};
 
 use super::*;
+use crate::records::test_support::{self, account, sign_in_as};
 
 const SLT_ID: &str = "01920000-0000-7000-8000-000000000002";
 
@@ -17,37 +14,7 @@ fn at(minute: i64) -> DateTime<Utc> {
 }
 
 async fn temp_store(dir: &std::path::Path) -> Store {
-    let key = DatabaseKey::from_bytes([9; 32]);
-    Store::open_or_create(dir, KeyStorage::Supplied { key }, at(0))
-        .await
-        .unwrap()
-}
-
-fn account(n: u128, roles: &[Role], services: &[&str]) -> Account {
-    Account {
-        id: UserId(uuid::Uuid::from_u128(n)),
-        forename: "Kim".into(),
-        surname: "Testworker".into(),
-        email: "kim.testworker@example.org.uk".into(),
-        roles: roles.iter().copied().collect::<BTreeSet<_>>(),
-        services: services
-            .iter()
-            .map(|s| ServiceId(s.parse().unwrap()))
-            .collect(),
-        work_groups: vec![],
-        out_of_office: None,
-        active: true,
-    }
-}
-
-async fn sign_in_as(store: &Store, account: &Account) {
-    store
-        .set_setting(
-            crate::session::keys::ACCOUNT,
-            &serde_json::to_string(account).unwrap(),
-        )
-        .await
-        .unwrap();
+    test_support::temp_store(dir, at(0)).await
 }
 
 fn services() -> Vec<ServiceChoice> {
@@ -99,6 +66,7 @@ fn complete() -> RequestDraft {
         },
         reason: "Zoë's speech is behind and school asks for an assessment.".into(),
         family_consents: true,
+        unfinished_dates: Default::default(),
     }
 }
 
@@ -180,7 +148,7 @@ async fn autosave_send_and_my_requests() {
         ["request_type"]
     );
     let record = store
-        .load(parse_id(&saved.id).unwrap())
+        .load(saved.id.parse().unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -264,6 +232,78 @@ async fn autosave_send_and_my_requests() {
             .await
             .is_err()
     );
+}
+
+/// A date of birth typed as a day and a month, no year: every page's save keeps the parts
+/// (ARCHITECTURE "Invariants"), a reload gives them back, the child's page names the
+/// field, "Send the request" refuses with the same words, and a whole date clears it.
+#[tokio::test]
+async fn a_half_typed_date_of_birth_is_kept_across_pages_and_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = temp_store(dir.path()).await;
+    form_with(&store, Some(services())).await.unwrap();
+    sign_in_as(&store, &account(1, &[Role::Practitioner], &[])).await;
+    let mut draft = complete();
+    draft.child.date_of_birth = None;
+    draft.unfinished_dates.insert(
+        "child.date_of_birth".into(),
+        hearth_domain::plan::DateParts {
+            day: "4".into(),
+            month: "3".into(),
+            year: String::new(),
+        },
+    );
+    let named = FieldError::new(
+        "child.date_of_birth",
+        "The child's date of birth must include a year",
+    );
+    let first = save_request_step(&store, None, RequestStep::Child, &draft, at(1))
+        .await
+        .unwrap();
+    let child_page = |steps: &[RequestStepState]| {
+        steps
+            .iter()
+            .find(|s| s.step == RequestStep::Child)
+            .unwrap()
+            .errors
+            .clone()
+    };
+    assert_eq!(child_page(&first.steps), vec![named.clone()]);
+    // Every other page's save carries the map too, so saving them leaves the parts there.
+    for step in RequestStep::ALL {
+        save_request_step(&store, Some(&first.id), step, &draft, at(2))
+            .await
+            .unwrap();
+    }
+    let loaded = load_request(&store, &first.id).await.unwrap();
+    let parts = &loaded.draft.unfinished_dates["child.date_of_birth"];
+    assert_eq!((parts.day.as_str(), parts.month.as_str()), ("4", "3"));
+    assert_eq!(loaded.draft.child.date_of_birth, None);
+    assert_eq!(child_page(&loaded.steps), vec![named.clone()]);
+    assert_eq!(loaded.draft.reason, draft.reason, "nothing else lost");
+    let SendOutcome::Invalid { errors } = send_request(&store, &first.id, at(3)).await.unwrap()
+    else {
+        panic!("sent with half a date of birth");
+    };
+    assert_eq!(errors, vec![named]);
+
+    // The year typed: the date is whole, the parts say nothing more, and it is sent.
+    draft.child.date_of_birth = NaiveDate::from_ymd_opt(2016, 3, 4);
+    draft.unfinished_dates.clear();
+    let saved = save_request_step(&store, Some(&first.id), RequestStep::Child, &draft, at(4))
+        .await
+        .unwrap();
+    assert!(child_page(&saved.steps).is_empty());
+    assert!(load_request(&store, &first.id)
+        .await
+        .unwrap()
+        .draft
+        .unfinished_dates
+        .is_empty());
+    assert!(matches!(
+        send_request(&store, &first.id, at(5)).await.unwrap(),
+        SendOutcome::Sent { .. }
+    ));
 }
 
 #[tokio::test]

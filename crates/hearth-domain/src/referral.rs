@@ -449,18 +449,20 @@ impl ReferralStatus {
 
 /// Triage: might an existing record (name and date of birth) be this child? Names match
 /// case-insensitively; dates of birth exactly, or within [`ESTIMATED_DOB_TOLERANCE_DAYS`]
-/// when the referral's date of birth is estimated.
+/// when either date is estimated: the referral's (its tick relaxes the search, seed 003),
+/// or the record's (an earlier referral whose referrer ticked it holds a guess too).
 pub fn may_be_same_child(
     child: &ReferralChild,
     first_name: &str,
     last_name: &str,
     date_of_birth: NaiveDate,
+    date_of_birth_estimated: bool,
 ) -> bool {
     let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
     let names = same(&child.first_name, first_name) && same(&child.last_name, last_name);
     let dob = match child.date_of_birth {
         None => false,
-        Some(d) if child.date_of_birth_estimated => {
+        Some(d) if child.date_of_birth_estimated || date_of_birth_estimated => {
             (d - date_of_birth).num_days().abs() <= ESTIMATED_DOB_TOLERANCE_DAYS
         }
         Some(d) => d == date_of_birth,
@@ -788,10 +790,71 @@ mod tests {
     #[test]
     fn estimated_dates_of_birth_match_more_loosely() {
         let mut c = child();
-        assert!(may_be_same_child(&c, "zoë", "TESTCHILD", d(2016, 3, 4)));
-        assert!(!may_be_same_child(&c, "Zoë", "Testchild", d(2016, 3, 5)));
+        assert!(may_be_same_child(
+            &c,
+            "zoë",
+            "TESTCHILD",
+            d(2016, 3, 4),
+            false
+        ));
+        assert!(!may_be_same_child(
+            &c,
+            "Zoë",
+            "Testchild",
+            d(2016, 3, 5),
+            false
+        ));
+        assert!(!may_be_same_child(
+            &c,
+            "Zoe",
+            "Testchild",
+            d(2016, 3, 4),
+            false
+        ));
+        // The record's date is a guess: looser too, but never looser than a year.
+        assert!(may_be_same_child(
+            &c,
+            "Zoë",
+            "Testchild",
+            d(2016, 9, 5),
+            true
+        ));
+        assert!(!may_be_same_child(
+            &c,
+            "Zoë",
+            "Testchild",
+            d(2018, 3, 4),
+            true
+        ));
         c.date_of_birth_estimated = true;
-        assert!(may_be_same_child(&c, "Zoë", "Testchild", d(2016, 9, 5)));
-        assert!(!may_be_same_child(&c, "Zoë", "Testchild", d(2018, 3, 4)));
+        assert!(may_be_same_child(
+            &c,
+            "Zoë",
+            "Testchild",
+            d(2016, 9, 5),
+            false
+        ));
+        assert!(!may_be_same_child(
+            &c,
+            "Zoë",
+            "Testchild",
+            d(2018, 3, 4),
+            false
+        ));
+        assert!(!may_be_same_child(
+            &c,
+            "Owen",
+            "Testchild",
+            d(2016, 3, 4),
+            true
+        ));
+        c.date_of_birth = None;
+        assert!(!may_be_same_child(
+            &c,
+            "Zoë",
+            "Testchild",
+            d(2016, 3, 4),
+            true
+        ));
     }
 }

@@ -2,6 +2,8 @@
 //! the manager views, the exact filters, and "new request from this one" (a closed
 //! request is never re-opened).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +11,7 @@ use crate::config::{self, Config};
 use crate::contact::{self, Address, Gender};
 use crate::ids::RequestId;
 use crate::kind::RecordKind;
+use crate::plan::DateParts;
 use crate::validation::{is_blank, Errors, FieldError, ValidationErrors};
 use crate::workflow::TransitionError;
 
@@ -73,7 +76,13 @@ pub struct RequestDraft {
     pub requesting_worker: RequestingWorker,
     pub reason: String,
     pub family_consents: bool,
+    /// Dates typed but not finished, by validation path (`child.date_of_birth`): each is
+    /// an error naming its field until its date is whole. Every page's save carries it.
+    pub unfinished_dates: BTreeMap<String, DateParts>,
 }
+
+/// The request's only date, by its validation path, and how its error names it.
+const CHILD_DATE_OF_BIRTH: (&str, &str) = ("child.date_of_birth", "The child's date of birth");
 
 /// Message for a UPN in the wrong shape.
 pub const UPN_MESSAGE: &str =
@@ -176,7 +185,21 @@ impl RequestDraft {
                 "Confirm the family agrees to this request for support",
             );
         }
+        self.check_unfinished_dates(&mut e);
         e.into_vec()
+    }
+
+    /// A half-typed date is an error naming its field, in place of "Enter the date" (a
+    /// date left blank). An entry for a date now whole, or for no date of the form, says
+    /// nothing.
+    fn check_unfinished_dates(&self, e: &mut Errors) {
+        let (path, label) = CHILD_DATE_OF_BIRTH;
+        if self.child.date_of_birth.is_some() {
+            return;
+        }
+        if let Some(problem) = self.unfinished_dates.get(path).and_then(DateParts::problem) {
+            e.replace_or_push(path, format!("{label} {problem}"));
+        }
     }
 }
 
@@ -462,6 +485,7 @@ impl Request {
         RequestDraft {
             reason: String::new(),
             family_consents: false,
+            unfinished_dates: BTreeMap::new(),
             ..self.content.clone()
         }
     }
@@ -538,7 +562,65 @@ mod tests {
             },
             reason: "Zoë cares for her mum and is missing school.".into(),
             family_consents: true,
+            unfinished_dates: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn a_half_typed_date_of_birth_is_named_until_it_is_whole() {
+        let config = Config::builtin();
+        let mut d = draft();
+        d.child.date_of_birth = None;
+        d.unfinished_dates.insert(
+            "child.date_of_birth".into(),
+            DateParts {
+                day: "4".into(),
+                month: "3".into(),
+                year: String::new(),
+            },
+        );
+        assert_eq!(
+            d.validate(&config),
+            vec![FieldError::new(
+                "child.date_of_birth",
+                "The child's date of birth must include a year"
+            )]
+        );
+        // Kept in the draft as typed (what the form reloads).
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(
+            json["unfinished_dates"]["child.date_of_birth"]["month"],
+            "3"
+        );
+        let back: RequestDraft = serde_json::from_value(json).unwrap();
+        assert_eq!(back, d);
+        // A real date wins over the parts left behind; parts all blank say nothing extra.
+        d.child.date_of_birth = NaiveDate::from_ymd_opt(2014, 9, 1);
+        assert_eq!(d.validate(&config), vec![]);
+        d.child.date_of_birth = None;
+        d.unfinished_dates
+            .insert("child.date_of_birth".into(), DateParts::default());
+        assert_eq!(
+            d.validate(&config),
+            vec![FieldError::new(
+                "child.date_of_birth",
+                "Enter the child's date of birth"
+            )]
+        );
+        // A new request from a closed one starts with no half-typed date.
+        d.unfinished_dates.insert(
+            "child.date_of_birth".into(),
+            DateParts {
+                day: "4".into(),
+                ..DateParts::default()
+            },
+        );
+        d.child.date_of_birth = NaiveDate::from_ymd_opt(2014, 9, 1);
+        let mut closed = request("THR-1").into_parts();
+        closed.content = d;
+        closed.status = RequestStatus::Declined;
+        let closed = Request::from_parts(closed, &config).unwrap();
+        assert!(closed.new_request_from().unfinished_dates.is_empty());
     }
 
     fn request(reference: &str) -> Request {

@@ -6,11 +6,13 @@
 //!   `TAURI_DRIVER`), tauri-driver per app profile, the server, `kill -9`, memory.
 //! - [`app`]: the app as a screen-reader user meets it (h1, label text, button text,
 //!   `role="alert"`), screenshots to `HEARTH_E2E_SHOTS`, and [`axe`] on every screen.
+//! - [`device`]: a second device with no window (the app's store and sync engine).
 //!
 //! Run with `make test-e2e`; the tests are in `tests/`.
 
 pub mod app;
 pub mod axe;
+pub mod device;
 pub mod dialog;
 pub mod forms;
 pub mod processes;

@@ -1,15 +1,24 @@
 //! The referral to the MASH (issue 7, seed 003) in the real app window against a real
 //! `hearth-server` process:
 //!
+//! 0. Earlier, on another laptop (a device with no window: the app's store and sync
+//!    engine), Jo referred Ada Testwell and her twin Ben with Ada's date of birth, and
+//!    later Ada again with a guessed date of birth three months off.
 //! 1. Alex, a practitioner, signs in online; the server is stopped (no signal).
 //! 2. A new referral: "Submit" straight away lists every missing mandatory answer, exactly
 //!    as the domain's rules say, each linking to its question.
-//! 3. The pages answered through their own error summaries; consent "No" on an Early Help
-//!    referral is refused with the message that names the consent question, on the page
-//!    and again at "Submit"; changed to a safeguarding referral, it is submitted offline.
+//! 3. The pages answered through their own error summaries, the first and the fourth from
+//!    the keyboard alone (Tab, Enter, Space and typing), and found on "Check your answers";
+//!    consent "No" on an Early Help referral is refused with the message that names the
+//!    consent question, on the page and again at "Submit"; changed to a safeguarding
+//!    referral, it is submitted offline.
 //! 4. The server starts: the referral syncs and gets its permanent reference (MARF-…).
-//! 5. Morgan (MASH triage) signs in on a second profile, finds it in the MASH work tray,
-//!    opens it read-only and records an outcome; the referrer is emailed.
+//! 5. Morgan (MASH triage) signs in on a second profile, finds all three in the MASH work
+//!    tray, opens Alex's read-only: Jo's two referrals are its existing records of the
+//!    child, the same date of birth first, then the one 98 days off (Alex's date is
+//!    estimated); records an outcome, and the referrer is emailed. Jo's first referral
+//!    (an exact date) finds Alex's and Jo's guessed one (that date is estimated), and
+//!    nothing for Ben.
 //!
 //! A second test seeds referral drafts last saved 27 and 31 days ago into a profile: the
 //! dashboard warns about the first (3 days left); the second is deleted when Hearth opens.
@@ -18,18 +27,25 @@
 //! critical violation). Run with `make test-e2e`.
 
 use anyhow::{anyhow, bail, ensure, Result};
+use chrono::NaiveDate;
 use chrono::{Duration, Utc};
-use hearth_domain::referral::{ReferralDraft, ReferralStep, EARLY_HELP_NEEDS_CONSENT};
+use hearth_domain::contact::{Address, Gender};
+use hearth_domain::referral::{
+    Referral, ReferralChild, ReferralConsent, ReferralDraft, ReferralStep, ReferralType, Referrer,
+    EARLY_HELP_NEEDS_CONSENT,
+};
 use hearth_domain::{Config, RecordKind};
 use hearth_e2e::app::eventually;
+use hearth_e2e::device::Device;
 use hearth_e2e::screens::{CHECK_ANSWERS, DASHBOARD, UNLOCK};
 use hearth_e2e::seed::signed_in_offline;
-use hearth_e2e::webdriver::Using;
+use hearth_e2e::webdriver::{keys, Using};
 use hearth_e2e::{App, Prereqs, Profile, Server};
 use hearth_store::{KeyStorage, Operation, Password, StepSave, Store};
-use serde_json::json;
+use serde_json::{json, Value};
 
 const ALEX: &str = "alex.demoworker@example.org.uk";
+const JO: &str = "jo.demoworker@example.org.uk";
 const MORGAN: &str = "morgan.demotriage@example.org.uk";
 const TASK_LIST: &str = "Referral to the MASH";
 const SUBMITTED: &str = "Referral submitted";
@@ -53,6 +69,169 @@ fn marf_reference(text: &str) -> Option<String> {
     (!digits.is_empty()).then(|| format!("MARF-{digits}"))
 }
 
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("a real date")
+}
+
+/// An invented child of the Testwell family.
+fn testwell(first: &str, date_of_birth: NaiveDate, estimated: bool) -> ReferralChild {
+    ReferralChild {
+        first_name: first.into(),
+        last_name: "Testwell".into(),
+        date_of_birth: Some(date_of_birth),
+        date_of_birth_estimated: estimated,
+        ethnicity: "white_british".into(),
+        gender: Some(if first == "Ben" {
+            Gender::Male
+        } else {
+            Gender::Female
+        }),
+        address: Address {
+            street: "Testing Row".into(),
+            town: "Romford".into(),
+            postcode: "RM1 3AB".into(),
+            ..Address::default()
+        },
+        school: "Testbrook Primary".into(),
+    }
+}
+
+/// Jo's earlier referrals, made and submitted on another laptop and synced, as the app
+/// saves them: one page at a time (each page's top-level fields, the first save naming
+/// its author), then `status` submitted. Returns their permanent references.
+async fn jo_referred_ada_before(server: &Server, config: &Config) -> Result<Vec<String>> {
+    let jo = Device::sign_in(server, JO).await?;
+    let store = jo.store();
+    let referrals = [
+        // Ada with her exact date of birth, and her twin brother.
+        vec![
+            testwell("Ada", d(2016, 3, 14), false),
+            testwell("Ben", d(2016, 3, 14), false),
+        ],
+        // Ada again, her date of birth a guess: 20 June 2016, 98 days after the real one.
+        vec![testwell("Ada", d(2016, 6, 20), true)],
+    ];
+    let mut ids = Vec::new();
+    for children in referrals {
+        let draft = ReferralDraft {
+            referral_type: Some(ReferralType::Safeguarding),
+            referrer: Referrer {
+                name: "Jo Demoworker".into(),
+                role: "Designated safeguarding lead".into(),
+                organisation: "Testbrook Primary".into(),
+                phone: "01708123456".into(),
+                phone_extension: String::new(),
+                email: JO.into(),
+                organisation_phone: String::new(),
+            },
+            children,
+            household: vec![],
+            concerns: "Ada has missed many days of school this term.".into(),
+            support_needed: "A visit from a social worker.".into(),
+            previous_references: vec![],
+            consent: ReferralConsent {
+                given: Some(false),
+                reason_not_given: "Asking the parents could put the children at risk".into(),
+            },
+            unfinished_dates: Default::default(),
+        };
+        Referral::parse(draft.clone(), config).map_err(|e| anyhow!("{e}"))?;
+        let Value::Object(all) = serde_json::to_value(&draft)? else {
+            bail!("a referral is not an object");
+        };
+        let title = draft
+            .children
+            .iter()
+            .map(|c| format!("{} {}", c.first_name, c.last_name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut id = None;
+        for step in ReferralStep::ALL {
+            let mut fields: serde_json::Map<String, Value> = step
+                .fields()
+                .iter()
+                .chain(&["unfinished_dates"])
+                .map(|k| ((*k).to_owned(), all[*k].clone()))
+                .collect();
+            if id.is_none() {
+                fields.insert("author_id".into(), Value::String(jo.user_id.clone()));
+            }
+            let saved = store
+                .save_step(StepSave {
+                    title: Some(title.clone()),
+                    ..StepSave::new(
+                        id,
+                        RecordKind::Referral,
+                        u32::from(step.number()),
+                        Value::Object(fields),
+                        Utc::now(),
+                    )
+                })
+                .await?;
+            id = Some(saved.record_id);
+        }
+        let id = id.ok_or_else(|| anyhow!("no referral saved"))?;
+        store.set_status(id, "submitted", Utc::now()).await?;
+        ids.push(id);
+    }
+    jo.sync().await?;
+    let mut references = Vec::new();
+    for id in ids {
+        let record = store
+            .load(id)
+            .await?
+            .ok_or_else(|| anyhow!("Jo's referral is gone"))?;
+        references.push(
+            record
+                .summary
+                .server_reference
+                .ok_or_else(|| anyhow!("Jo's referral has no permanent reference after a sync"))?,
+        );
+    }
+    Ok(references)
+}
+
+/// Opens the referral of the work tray's row whose reference is `reference`.
+async fn open_from_tray(app: &App, reference: &str) -> Result<()> {
+    let link = eventually(|| async {
+        app.wd
+            .find_all(
+                Using::XPath,
+                &format!(
+                    "//main//tr[td[normalize-space(.)={}]]//a",
+                    hearth_e2e::webdriver::xpath_literal(reference)
+                ),
+            )
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow!("no row for {reference} in the tray"))
+    })
+    .await?;
+    app.wd.click(&link).await
+}
+
+/// The rows of the "Existing records of the child" tables, each as one line of text.
+async fn matches_shown(app: &App) -> Result<Vec<String>> {
+    let section = "//section[h2[normalize-space(.)='Existing records of the child']]";
+    // Looked for once the page opens: wait until the search has answered.
+    eventually(|| async {
+        let text = app.texts(Using::XPath, section).await?.join("\n");
+        ensure!(
+            !text.contains("Looking for records"),
+            "still looking: {text}"
+        );
+        Ok(())
+    })
+    .await?;
+    Ok(app
+        .texts(Using::XPath, &format!("{section}//tbody/tr"))
+        .await?
+        .into_iter()
+        .map(|row| row.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect())
+}
+
 /// Clicks the radio or checkbox whose label reads `label`.
 async fn choose(app: &App, label: &str) -> Result<()> {
     let input = app.field(label).await?;
@@ -69,6 +248,13 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
     let prereqs = Prereqs::from_env()?;
     let mut server = Server::start(&prereqs)?;
     let config = Config::builtin();
+
+    // 0. Jo's earlier referrals about Ada, from another laptop.
+    let earlier = jo_referred_ada_before(&server, &config).await?;
+    let [jo_same_date, jo_guessed] = earlier.as_slice() else {
+        bail!("Jo made {} referrals", earlier.len());
+    };
+    eprintln!("Jo referred Ada before as {jo_same_date} and {jo_guessed}");
 
     // 1. Alex signs in online, then the connection goes.
     let alex = Profile::new("referrer")?;
@@ -116,15 +302,22 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
 
     // 3. Opened from "Check your answers", Continue would go back there: start from the
     // task list instead, and answer each page through its own error summary (the first
-    // choice of each list, so Early Help).
+    // choice of each list, so Early Help). The first page from the keyboard alone.
     app.press("Back to the task list").await?;
     app.visit(TASK_LIST).await?;
-    app.press(&format!("1. {}", ReferralStep::TypeAndReferrer.title()))
-        .await?;
     let first = ReferralStep::TypeAndReferrer.title();
+    app.tab_to(&format!("1. {first}"), 60).await?;
+    app.key(keys::ENTER).await?;
     app.visit(first).await?;
-    let shown = app.answer_until_done(first, "Continue", 20).await?;
-    eprintln!("\"{first}\": {} answers asked for", shown.len());
+    let shown = app
+        .answer_until_done_by_keyboard(first, "Continue", 20)
+        .await?;
+    eprintln!("\"{first}\" (keyboard): {} answers asked for", shown.len());
+    ensure!(
+        shown.iter().any(|(id, _)| id == "referral_type")
+            && shown.iter().any(|(id, _)| id == "referrer-email"),
+        "the first page did not ask for the type and the email: {shown:?}"
+    );
     // The child, typed as a referrer would, the lists by type-ahead; the date of birth is
     // a guess, so "estimated" is ticked.
     let children = ReferralStep::Children.title();
@@ -147,11 +340,21 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
     let gender = app.field("Gender").await?;
     app.wd.send_keys(&gender, "Female").await?;
     app.press("Continue").await?;
-    for step in [ReferralStep::Household, ReferralStep::Concerns] {
-        app.visit(step.title()).await?;
-        let shown = app.answer_until_done(step.title(), "Continue", 20).await?;
-        eprintln!("\"{}\": {} answers asked for", step.title(), shown.len());
-    }
+    let household = ReferralStep::Household.title();
+    app.visit(household).await?;
+    let shown = app.answer_until_done(household, "Continue", 20).await?;
+    eprintln!("\"{household}\": {} answers asked for", shown.len());
+    // The concerns from the keyboard alone.
+    let concerns = ReferralStep::Concerns.title();
+    app.visit(concerns).await?;
+    let shown = app
+        .answer_until_done_by_keyboard(concerns, "Continue", 20)
+        .await?;
+    eprintln!(
+        "\"{concerns}\" (keyboard): {} answers asked for",
+        shown.len()
+    );
+    ensure!(shown.iter().any(|(id, _)| id == "concerns"), "{shown:?}");
     // Consent: "No" with a reason, on an Early Help referral.
     let consent = ReferralStep::Consent.title();
     app.visit(consent).await?;
@@ -189,6 +392,12 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
         "14 March 2016 (estimated)",
         "Female",
         "The invented parents have not been asked yet.",
+        // Typed from the keyboard on the first page and the concerns.
+        "Early Help",
+        "Invented Name",
+        "invented.person@example.org.uk",
+        "02392123456",
+        "Invented answer for the test.",
     ] {
         ensure!(
             answers.contains(shown),
@@ -249,14 +458,31 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
         triage.press(TRAY).await?;
         triage.wait_for_screen(TRAY).await?;
         let text = triage.main_text().await?;
-        ensure!(text.contains(&reference), "not in the tray yet:\n{text}");
+        for r in [&reference, jo_same_date, jo_guessed] {
+            ensure!(
+                text.contains(r.as_str()),
+                "{r} not in the tray yet:\n{text}"
+            );
+        }
         Ok(())
     })
     .await?;
     triage.visit(TRAY).await?;
-    ensure!(triage.main_text().await?.contains("1 referral waits"));
-    triage.follow(CHILD).await?;
+    ensure!(triage.main_text().await?.contains("3 referrals wait"));
+    open_from_tray(&triage, &reference).await?;
     triage.visit(CHILD).await?;
+    // Matched: Jo's two referrals hold Ada, the same date of birth first; Ben, her twin,
+    // is not her, whatever his date of birth.
+    let matched = matches_shown(&triage).await?;
+    let expected = [
+        format!("{CHILD} 14 March 2016 Same date Referral {jo_same_date}"),
+        format!("{CHILD} 20 June 2016 (estimated) 98 Referral {jo_guessed}"),
+    ];
+    ensure!(
+        matched == expected,
+        "Alex's referral is matched with {matched:#?}, not {expected:#?}"
+    );
+    triage.save_shot("referral-matched").await?;
     let text = triage.main_text().await?;
     for shown in [
         "Existing records of the child",
@@ -295,6 +521,31 @@ async fn a_referral_drafted_offline_is_submitted_synced_and_decided_by_the_mash(
     triage.save_shot("outcome-recorded").await?;
     triage.axe_check("referral, outcome recorded").await?;
     triage.synced().await?;
+
+    // Jo's first referral has Ada's exact date: Alex's (estimated, the same date) and Jo's
+    // guessed one (estimated itself, 98 days off) may be her; nothing is Ben.
+    triage.nav("My referrals").await?;
+    triage.wait_for_screen(MY_REFERRALS).await?;
+    triage.press(TRAY).await?;
+    triage.visit(TRAY).await?;
+    ensure!(triage.main_text().await?.contains("2 referrals wait"));
+    open_from_tray(&triage, jo_same_date).await?;
+    triage.visit("Ada Testwell, Ben Testwell").await?;
+    let matched = matches_shown(&triage).await?;
+    let expected = [
+        format!("{CHILD} 14 March 2016 (estimated) Same date Referral {reference}"),
+        format!("{CHILD} 20 June 2016 (estimated) 98 Referral {jo_guessed}"),
+    ];
+    ensure!(
+        matched == expected,
+        "Jo's referral is matched with {matched:#?}, not {expected:#?}"
+    );
+    let text = triage.main_text().await?;
+    ensure!(
+        text.contains("Ben Testwell, born 14 March 2016")
+            && text.contains("No existing record found for this child."),
+        "{text}"
+    );
 
     // The referrer is emailed (development outbox), and sees the outcome after a sync.
     let outbox = server.data_dir.path().join("outbox");

@@ -1,7 +1,10 @@
 //! A request for support to a commissioned service (issue 7, seed 000) in the real app
 //! window against a real server, on two profiles: Alex (a practitioner of Early Help
 //! North) asks Speech and Language Therapy for support through the question pages, each
-//! answered through its own error summary; the request gets its provisional reference,
+//! answered through its own error summary, the child's page from the keyboard alone
+//! (Tab, Enter, Space and typing) after a date of birth typed without its year is kept
+//! when the draft is opened again and named in the page's errors; the request gets its
+//! provisional reference,
 //! then syncs and gets its permanent one in "My requests". Lee (a manager of the service)
 //! pulls it, finds it under "Awaiting decision", accepts it, allocates one of the service's
 //! workers from its list (fetched from the server), closes and
@@ -13,7 +16,7 @@
 use anyhow::{anyhow, ensure, Result};
 use hearth_e2e::app::eventually;
 use hearth_e2e::screens::{CHECK_ANSWERS, CHECK_EMAIL, CONNECT, DASHBOARD, SIGN_IN};
-use hearth_e2e::webdriver::Using;
+use hearth_e2e::webdriver::{keys, Using};
 use hearth_e2e::{App, Prereqs, Profile, Server};
 
 const ALEX: &str = "alex.demoworker@example.org.uk";
@@ -21,6 +24,8 @@ const LEE: &str = "lee.demolead@example.org.uk";
 /// The demo organisation's password (`hearth-server demo-seed`; invented).
 use hearth_e2e::app::DEMO_PASSWORD;
 const EHM_ID: &str = "EHM-E2E-0042";
+const TASK_LIST: &str = "Request for support";
+const CHILD_PAGE: &str = "The child or young person";
 /// A worker of the service (the demo organisation's SLT practitioner), chosen from its list.
 const WORKER: &str = "Jo Demoworker";
 
@@ -115,6 +120,69 @@ async fn filtered(app: &App, by: &str, value: &str) -> Result<Vec<String>> {
     rows(app).await
 }
 
+/// On the child's page: a date of birth typed as a day and a month from the keyboard; the
+/// draft left and opened again from "My requests" shows them as typed; Continue names the
+/// date in its errors; the year typed, the page is answered from the keyboard alone.
+async fn half_typed_date_then_keyboard(alex: &App) -> Result<Vec<(String, String)>> {
+    alex.tab_to("Day", 60).await?;
+    alex.type_text("14").await?;
+    alex.key(keys::TAB).await?;
+    alex.type_text("3").await?;
+    // Leaving the page saves it first.
+    alex.tab_to("Back to the task list", 60).await?;
+    alex.key(keys::ENTER).await?;
+    alex.visit(TASK_LIST).await?;
+    alex.nav("My requests").await?;
+    alex.visit("My requests").await?;
+    alex.follow("No child named yet").await?;
+    alex.wait_for_screen(TASK_LIST).await?;
+    alex.press("Continue the request").await?;
+    // The request's page and the task list share their heading: wait for the task list.
+    alex.button(&format!("3. {CHILD_PAGE}")).await?;
+    alex.visit(TASK_LIST).await?;
+    alex.tab_to(&format!("3. {CHILD_PAGE}"), 60).await?;
+    alex.key(keys::ENTER).await?;
+    alex.visit(CHILD_PAGE).await?;
+    let kept = (
+        alex.value_of("Day").await?,
+        alex.value_of("Month").await?,
+        alex.value_of("Year").await?,
+    );
+    ensure!(
+        kept == ("14".into(), "3".into(), String::new()),
+        "the half-typed date of birth came back as {kept:?}"
+    );
+    alex.tab_to("Continue", 60).await?;
+    alex.key(keys::ENTER).await?;
+    let errors = alex.error_summary().await?;
+    let unfinished = (
+        "#child-date_of_birth".to_owned(),
+        "The child's date of birth must include a year".to_owned(),
+    );
+    ensure!(
+        errors.contains(&unfinished),
+        "the half-typed date is not named: {errors:?}"
+    );
+    alex.save_shot("request-half-typed-date-named").await?;
+    alex.axe_check("The child or young person, half-typed date")
+        .await?;
+    alex.tab_to(&unfinished.1, 40).await?;
+    alex.key(keys::ENTER).await?;
+    ensure!(alex.focused_id().await? == "child-date_of_birth");
+    alex.key(keys::TAB).await?;
+    alex.key(keys::TAB).await?;
+    alex.type_text("2016").await?;
+    let mut shown = vec![(
+        unfinished.0.trim_start_matches('#').to_owned(),
+        unfinished.1,
+    )];
+    shown.extend(
+        alex.answer_until_done_by_keyboard(CHILD_PAGE, "Continue", 10)
+            .await?,
+    );
+    Ok(shown)
+}
+
 #[tokio::test]
 async fn a_request_is_sent_synced_decided_closed_archived_and_found_by_each_exact_filter(
 ) -> Result<()> {
@@ -143,7 +211,11 @@ async fn a_request_is_sent_synced_decided_closed_archived_and_found_by_each_exac
         if *title == "The case" {
             alex.fill("EHM ID of the case", EHM_ID).await?;
         }
-        let shown = alex.answer_until_done(title, "Continue", 6).await?;
+        let shown = if *title == CHILD_PAGE {
+            half_typed_date_then_keyboard(&alex).await?
+        } else {
+            alex.answer_until_done(title, "Continue", 6).await?
+        };
         // Every page but the case (answered first) asked for something through its summary.
         ensure!(
             *title == "The case" || !shown.is_empty(),
@@ -155,7 +227,7 @@ async fn a_request_is_sent_synced_decided_closed_archived_and_found_by_each_exac
                 "the service was not asked for: {shown:?}"
             );
         }
-        if *title == "The child or young person" {
+        if *title == CHILD_PAGE {
             ensure!(
                 !shown.iter().any(|(id, _)| id == "child-upn"),
                 "the UPN is optional: {shown:?}"
@@ -164,10 +236,16 @@ async fn a_request_is_sent_synced_decided_closed_archived_and_found_by_each_exac
     }
     alex.visit(CHECK_ANSWERS).await?;
     let answers = alex.main_text().await?;
-    ensure!(
-        answers.contains("Speech and Language Therapy") && answers.contains(EHM_ID),
-        "{answers}"
-    );
+    // The child's page as typed from the keyboard (forms.rs invents "Ada Testwell").
+    for shown in [
+        "Speech and Language Therapy",
+        EHM_ID,
+        "Ada Testwell",
+        "14 March 2016",
+        "PO1 3AX",
+    ] {
+        ensure!(answers.contains(shown), "\"{shown}\" is not in:\n{answers}");
+    }
     alex.press("Send the request").await?;
     alex.visit("Request sent").await?;
     let sent = alex.main_text().await?;

@@ -652,6 +652,8 @@ export type MatchCandidate = {
 	reference: string,
 	name: string,
 	dateOfBirth: string,
+	/**  The record's date of birth is a guess (an earlier referral's "estimated" tick). */
+	dateOfBirthEstimated: boolean,
 	/**  Days between the dates of birth (0: the same date). */
 	daysApart: number,
 };
@@ -1026,6 +1028,11 @@ export type RequestDraft = {
 	requesting_worker?: RequestingWorker,
 	reason?: string,
 	family_consents?: boolean,
+	/**
+	 *  Dates typed but not finished, by validation path (`child.date_of_birth`): each is
+	 *  an error naming its field until its date is whole. Every page's save carries it.
+	 */
+	unfinished_dates?: { [key in string]: DateParts },
 };
 
 export type RequestEvent = { event: "mark_pending" } | { event: "decline" } | { event: "accept" } | 

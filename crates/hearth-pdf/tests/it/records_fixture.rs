@@ -374,6 +374,7 @@ pub fn maximal_request(config: &Config) -> Request {
         },
         reason: free_text(90, LONG),
         family_consents: true,
+        unfinished_dates: Default::default(),
     };
     let request = Request::create(
         RequestId(Uuid::from_u128(7)),

@@ -11,25 +11,35 @@ export interface AnswerRow {
 
 export const NOT_GIVEN = "Not given";
 
-function text(value: string | null | undefined): string {
+// The words of an answer, for every form's "Check your answers" (plan, referral, request).
+
+/** A typed answer, trimmed; "Not given" when blank. */
+export function text(value: string | null | undefined): string {
   const t = (value ?? "").trim();
   return t === "" ? NOT_GIVEN : t;
 }
 
-function label(list: readonly { code: string; label: string }[], code: string | null | undefined): string {
+/** The label of a code from one of the configured lists (the code itself if unknown). */
+export function label(list: readonly { code: string; label: string }[], code: string | null | undefined): string {
   if (!code) return NOT_GIVEN;
   return list.find((i) => i.code === code)?.label ?? code;
 }
 
-function name(first: string, last: string): string {
+export function name(first: string, last: string): string {
   return text(`${first ?? ""} ${last ?? ""}`);
 }
 
-function address(a: Draft["main_parent"]["address"]): string {
+/** An address on one line, its parts in order, blanks left out. */
+export function address(a: { property?: string; street?: string; area?: string; town?: string; county?: string; postcode?: string }): string {
   return text([a.property, a.street, a.area, a.town, a.county, a.postcode].map((p) => (p ?? "").trim()).filter(Boolean).join(", "));
 }
 
-function yes(b: boolean): string {
+/** The ethnicity list as the forms and their answers show it: "White: British". */
+export function ethnicityChoices(list: readonly { code: string; label: string; group?: string | null }[]): { code: string; label: string }[] {
+  return list.map((e) => ({ code: e.code, label: e.group ? `${e.group}: ${e.label}` : e.label }));
+}
+
+export function yes(b: boolean): string {
   return b ? "Yes" : "No";
 }
 

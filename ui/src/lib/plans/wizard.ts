@@ -3,6 +3,7 @@
 // score and date conversions, and the autosave queue. Types come from Rust (bindings.ts).
 
 import type {
+  AppError,
   DateParts as RustDateParts,
   FieldError,
   PlanDraft,
@@ -20,6 +21,43 @@ export type Full<T> = T extends (infer U)[]
     : T extends object
       ? { [K in keyof T]-?: Full<Exclude<T[K], undefined>> }
       : T;
+
+/** What a command answers (the generated bindings' result). */
+export type CommandResult<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
+
+/** A question page of a form, as the task list names it (`WizardShell`). */
+export interface PageInfo<S extends string> {
+  step: S;
+  number: number;
+  title: string;
+}
+
+/** A question page's state as Rust reports it after each save. */
+export interface PageState<S extends string> {
+  step: S;
+  saved: boolean;
+  errors: FieldError[];
+}
+
+/** What a page's save answers (every form's): the record, its reference, its pages. */
+export interface Saved<S extends string> {
+  id: string;
+  reference: string;
+  referenceIsPermanent: boolean;
+  steps: PageState<S>[];
+}
+
+/** What a form's final button answers: every error still there, or the reference. */
+export interface Submitted {
+  /** "invalid" with `errors`; else done, with the reference to show. */
+  outcome: string;
+  errors?: FieldError[];
+  reference?: string;
+  referenceIsPermanent?: boolean;
+}
+
+/** What `WizardShell` shows: the task list, a page, "Check your answers" or the confirmation. */
+export type ShellView<S extends string> = "tasks" | S | "check" | "done";
 
 /** A plan draft as the forms edit it. */
 export type Draft = Full<PlanDraft>;
@@ -223,9 +261,7 @@ export function completeDraft(stored: PlanDraft): Draft {
     family_plan: (stored.family_plan ?? []).map((l) => ({ ...blankPlanLine(), ...l }) as PlanLine),
     family_name: stored.family_name ?? "",
     next_review: { ...blank.next_review, ...stored.next_review } as Draft["next_review"],
-    unfinished_dates: Object.fromEntries(
-      Object.entries(stored.unfinished_dates ?? {}).map(([path, p]) => [path, initialParts(null, p)]),
-    ),
+    unfinished_dates: completeUnfinished(stored.unfinished_dates),
   };
 }
 
@@ -244,9 +280,7 @@ export function completeReview(stored: ReviewDraft): FullReview {
     review_summary: stored.review_summary ?? "",
     next_steps: stored.next_steps ?? null,
     closure_reason: stored.closure_reason ?? "",
-    unfinished_dates: Object.fromEntries(
-      Object.entries(stored.unfinished_dates ?? {}).map(([path, p]) => [path, initialParts(null, p)]),
-    ),
+    unfinished_dates: completeUnfinished(stored.unfinished_dates),
   };
 }
 
@@ -318,6 +352,13 @@ export function dateEntry(parts: DateParts): { iso: string | null; unfinished: D
 export function initialParts(iso: string | null | undefined, unfinished: Partial<DateParts> | null | undefined): DateParts {
   if (iso) return isoToParts(iso);
   return { day: unfinished?.day ?? "", month: unfinished?.month ?? "", year: unfinished?.year ?? "" };
+}
+
+/** The unfinished dates of a stored draft, every part present. */
+export function completeUnfinished(
+  stored: Readonly<Record<string, Partial<DateParts> | undefined>> | null | undefined,
+): Record<string, DateParts> {
+  return Object.fromEntries(Object.entries(stored ?? {}).map(([path, p]) => [path, initialParts(null, p)]));
 }
 
 /** `map` with the unfinished date at `path` set, or removed when `parts` is `null` (a new object). */

@@ -10,7 +10,10 @@ import type {
   ReferralType,
   TriageOutcome,
 } from "../bindings";
-import { initialParts, ukDate, type Full } from "../plans/wizard";
+import { address, ethnicityChoices, label, name, NOT_GIVEN, text, yes, type AnswerRow } from "../plans/answers";
+import { completeUnfinished, ukDate, type Full } from "../plans/wizard";
+
+export { NOT_GIVEN };
 
 /** A referral draft as the form edits it: every field present. */
 export type Draft = Full<ReferralDraft>;
@@ -71,9 +74,7 @@ export function completeDraft(stored: ReferralDraft): Draft {
     support_needed: stored.support_needed ?? "",
     previous_references: (stored.previous_references ?? []).map((r) => r ?? ""),
     consent: { ...blank.consent, ...stored.consent } as Draft["consent"],
-    unfinished_dates: Object.fromEntries(
-      Object.entries(stored.unfinished_dates ?? {}).map(([path, p]) => [path, initialParts(null, p)]),
-    ),
+    unfinished_dates: completeUnfinished(stored.unfinished_dates),
   };
 }
 
@@ -127,39 +128,6 @@ export function expiryDateText(expiresAt: string): string {
   return when.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
 }
 
-/** The ethnicity list as the form and the answers show it: "White: British". */
-export function ethnicityChoices(form: ReferralForm): { code: string; label: string }[] {
-  return form.ethnicities.map((e) => ({ code: e.code, label: e.group ? `${e.group}: ${e.label}` : e.label }));
-}
-
-export interface AnswerRow {
-  key: string;
-  value: string;
-}
-
-export const NOT_GIVEN = "Not given";
-
-function text(value: string | null | undefined): string {
-  const t = (value ?? "").trim();
-  return t === "" ? NOT_GIVEN : t;
-}
-
-function label(list: readonly { code: string; label: string }[], code: string | null | undefined): string {
-  if (!code) return NOT_GIVEN;
-  return list.find((i) => i.code === code)?.label ?? code;
-}
-
-function name(first: string, last: string): string {
-  return text(`${first ?? ""} ${last ?? ""}`);
-}
-
-function yes(b: boolean): string {
-  return b ? "Yes" : "No";
-}
-
-function address(a: Child["address"]): string {
-  return text([a.property, a.street, a.area, a.town, a.county, a.postcode].map((p) => (p ?? "").trim()).filter(Boolean).join(", "));
-}
 
 /** The answers of `step`, in the order the page asks them, every field in full. */
 export function answerRows(step: ReferralStep, d: Draft, form: ReferralForm): AnswerRow[] {
@@ -187,7 +155,7 @@ export function answerRows(step: ReferralStep, d: Draft, form: ReferralForm): An
         return [
           { key: `Child${n}`, value: name(c.first_name, c.last_name) },
           { key: `Date of birth${n}`, value: c.date_of_birth && c.date_of_birth_estimated ? `${dob} (estimated)` : dob },
-          { key: `Ethnicity${n}`, value: label(ethnicityChoices(form), c.ethnicity) },
+          { key: `Ethnicity${n}`, value: label(ethnicityChoices(form.ethnicities), c.ethnicity) },
           { key: `Gender${n}`, value: label(form.genders, c.gender) },
           { key: `Address${n}`, value: address(c.address) },
           { key: `School${n}`, value: text(c.school) },

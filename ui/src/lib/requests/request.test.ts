@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RequestForm } from "../bindings";
+import { dateEntry, initialParts, withUnfinished } from "../plans/wizard";
 import { answerRows, blankDraft, completeDraft, filterOf, NOT_GIVEN, stepOfPath } from "./request";
 
 const form = {
@@ -29,6 +30,33 @@ describe("request drafts", () => {
     expect(completeDraft({})).toEqual(blankDraft());
   });
 
+  it("keeps a half-typed date of birth through a save and a reload, and drops it once whole", () => {
+    // The child's page: a day and a month typed, no year (what DateInput hands the draft).
+    const typed = dateEntry({ day: "14", month: "3", year: "" });
+    expect(typed).toEqual({ iso: null, unfinished: { day: "14", month: "3", year: "" } });
+    const d = blankDraft();
+    d.child.date_of_birth = typed.iso;
+    d.unfinished_dates = withUnfinished(d.unfinished_dates, "child.date_of_birth", typed.unfinished);
+    // Saved as JSON (every page's save carries the map), loaded back as the store has it.
+    const reloaded = completeDraft(JSON.parse(JSON.stringify(d)));
+    expect(reloaded.unfinished_dates).toEqual({ "child.date_of_birth": { day: "14", month: "3", year: "" } });
+    // The date boxes open with what was typed.
+    expect(initialParts(reloaded.child.date_of_birth, reloaded.unfinished_dates["child.date_of_birth"])).toEqual({
+      day: "14",
+      month: "3",
+      year: "",
+    });
+    // Parts stored without their blanks still fill every box.
+    expect(completeDraft({ unfinished_dates: { "child.date_of_birth": { day: "14" } } }).unfinished_dates).toEqual({
+      "child.date_of_birth": { day: "14", month: "", year: "" },
+    });
+    // The year typed: a whole date, and nothing unfinished left.
+    const whole = dateEntry({ day: "14", month: "3", year: "2016" });
+    expect(whole).toEqual({ iso: "2016-03-14", unfinished: null });
+    expect(withUnfinished(reloaded.unfinished_dates, "child.date_of_birth", whole.unfinished)).toEqual({});
+    expect(stepOfPath("unfinished_dates")).toBeUndefined();
+  });
+
   it("finds the page of every validation path", () => {
     expect(stepOfPath("service")).toBe("service");
     expect(stepOfPath("request_type")).toBe("service");
@@ -55,6 +83,9 @@ describe("answers", () => {
     expect(child.find((r) => r.key === "UPN")?.value).toBe("Not known");
     d.child.date_of_birth = "2016-03-04";
     expect(answerRows("child", d, form).find((r) => r.key === "Date of birth")?.value).toBe("4 March 2016");
+    // The ethnicity as the list offered it, with its group.
+    d.child.ethnicity = "white_british";
+    expect(answerRows("child", d, form).find((r) => r.key === "Ethnicity")?.value).toBe("White: British");
   });
 });
 

@@ -4,7 +4,10 @@
 // (bindings.ts); element ids, autosave and dates are the plan wizard's (../plans/wizard).
 
 import type { Decision, RequestDraft, RequestFilter, RequestForm, RequestStep } from "../bindings";
-import { ukDate, type Full } from "../plans/wizard";
+import { address, ethnicityChoices, label, NOT_GIVEN, text, type AnswerRow } from "../plans/answers";
+import { completeUnfinished, ukDate, type Full } from "../plans/wizard";
+
+export { NOT_GIVEN };
 
 /** A request draft as the form edits it: every field present. */
 export type Draft = Full<RequestDraft>;
@@ -27,6 +30,7 @@ export function blankDraft(): Draft {
     requesting_worker: { name: "", team: "", phone: "", email: "" },
     reason: "",
     family_consents: false,
+    unfinished_dates: {},
   };
 }
 
@@ -46,6 +50,7 @@ export function completeDraft(stored: RequestDraft): Draft {
     requesting_worker: { ...blank.requesting_worker, ...stored.requesting_worker } as Draft["requesting_worker"],
     reason: stored.reason ?? "",
     family_consents: stored.family_consents ?? false,
+    unfinished_dates: completeUnfinished(stored.unfinished_dates),
   };
 }
 
@@ -67,30 +72,9 @@ export function stepOfPath(path: string): RequestStep | undefined {
   return Object.prototype.hasOwnProperty.call(STEP_OF_FIELD, key) ? STEP_OF_FIELD[key] : undefined;
 }
 
-export interface AnswerRow {
-  key: string;
-  value: string;
-}
-
-export const NOT_GIVEN = "Not given";
-
-function text(value: string | null | undefined): string {
-  const t = (value ?? "").trim();
-  return t === "" ? NOT_GIVEN : t;
-}
-
-function label(list: readonly { code: string; label: string }[], code: string | null | undefined): string {
-  if (!code) return NOT_GIVEN;
-  return list.find((i) => i.code === code)?.label ?? code;
-}
-
 function serviceName(form: RequestForm, code: string): string {
   if (!code) return NOT_GIVEN;
   return form.services.find((s) => s.code === code)?.name ?? code;
-}
-
-function address(a: Draft["child"]["address"]): string {
-  return text([a.property, a.street, a.area, a.town, a.county, a.postcode].map((p) => (p ?? "").trim()).filter(Boolean).join(", "));
 }
 
 /** The answers of `step`, in the order the page asks them, every field in full. */
@@ -109,7 +93,7 @@ export function answerRows(step: RequestStep, d: Draft, form: RequestForm): Answ
         { key: "Child's name", value: text(`${c.first_name} ${c.last_name}`) },
         { key: "Date of birth", value: text(ukDate(c.date_of_birth)) },
         { key: "Gender", value: label(form.genders, c.gender) },
-        { key: "Ethnicity", value: label(form.ethnicities, c.ethnicity) },
+        { key: "Ethnicity", value: label(ethnicityChoices(form.ethnicities), c.ethnicity) },
         { key: "UPN", value: c.upn.trim() || "Not known" },
         { key: "Address", value: address(c.address) },
       ];
