@@ -190,6 +190,61 @@ pub(crate) mod test_support {
         }
     }
 
+    /// A real `hearth-server` on a loopback port (SQLite in a temporary folder, emails in a
+    /// development outbox), stopped when dropped.
+    pub(crate) struct TestServer {
+        pub(crate) url: String,
+        pub(crate) store: hearth_server::store::DynStore,
+        /// Where the server writes the emails it sends.
+        pub(crate) outbox: std::path::PathBuf,
+        _dir: tempfile::TempDir,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Drop for TestServer {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    /// Starts a [`TestServer`], with the demo organisation (crates/hearth-server/src/seed.rs)
+    /// when `demo`, else with no one.
+    pub(crate) async fn test_server(demo: bool) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let url = hearth_server::store::sqlite_url_for(dir.path());
+        let store = hearth_server::store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        if demo {
+            hearth_server::seed::demo_seed(&store, chrono::Utc::now())
+                .await
+                .unwrap();
+        }
+        let outbox = dir.path().join("outbox");
+        let mailer =
+            hearth_server::mail::Mailer::outbox(outbox.clone(), "Hearth <no-reply@hearth.invalid>")
+                .unwrap();
+        let state = hearth_server::app::AppState::new(
+            store.clone(),
+            std::sync::Arc::new(hearth_server::clock::SystemClock),
+            mailer,
+        )
+        .await
+        .unwrap()
+        .with_documents_dir(dir.path());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let _ = hearth_server::serve(listener, state, std::future::pending()).await;
+        });
+        TestServer {
+            url: format!("http://{addr}"),
+            store,
+            outbox,
+            _dir: dir,
+            task,
+        }
+    }
+
     /// Makes `account` the signed-in user of `store`.
     pub(crate) async fn sign_in_as(store: &Store, account: &Account) {
         store

@@ -347,38 +347,15 @@ fn offline_services() -> AppError {
 
 /// The services from the server, or `None` when it cannot be asked now.
 async fn fetch_services(state: &AppState) -> Option<Vec<ServiceChoice>> {
-    let server = crate::session::Installation::load(state.data_dir()).map(|i| i.server_url)?;
-    let token = state
-        .session
-        .lock()
-        .await
-        .access_token
-        .as_ref()
-        .map(|t| t.to_string())?;
+    let (server, token) = crate::workers::server_and_token(state).await?;
     services_at(&server, &token).await.ok()
 }
 
 pub async fn services_at(server: &str, token: &str) -> Result<Vec<ServiceChoice>, AppError> {
-    let url = format!(
-        "{}{}",
-        server.trim_end_matches('/'),
-        hearth_protocol::paths::SERVICES
-    );
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-        .map_err(|_| offline_services())?;
-    let answer = http
-        .get(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|_| offline_services())?;
-    if !answer.status().is_success() {
-        return Err(offline_services());
-    }
     let list: hearth_protocol::users::CommissionedServices =
-        answer.json().await.map_err(|_| offline_services())?;
+        crate::workers::get_json(server, token, hearth_protocol::paths::SERVICES)
+            .await
+            .map_err(|_| offline_services())?;
     Ok(list
         .services
         .into_iter()
@@ -391,11 +368,7 @@ pub async fn services_at(server: &str, token: &str) -> Result<Vec<ServiceChoice>
 }
 
 async fn cached_services(store: &Store) -> Result<Vec<ServiceChoice>, AppError> {
-    Ok(store
-        .setting(SERVICES_SETTING)
-        .await?
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default())
+    crate::workers::kept_setting(store, SERVICES_SETTING).await
 }
 
 fn status_label(status: Option<RequestStatus>) -> &'static str {

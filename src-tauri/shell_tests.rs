@@ -2,65 +2,27 @@
 //! outbox for the emailed codes): first run, sign-in with the code, lock and offline
 //! unlock, sign-out with pending changes, and a wipe ordered by the server.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
 use hearth_domain::account::Role;
 use hearth_domain::{RecordKind, UserId};
-use hearth_server::clock::SystemClock;
-use hearth_server::mail::Mailer;
-use hearth_server::store::{DynStore, NewUser};
+use hearth_server::store::NewUser;
 use hearth_store::{existing_protection, ExistingCache, StepSave};
-use tokio::net::TcpListener;
 use uuid::Uuid;
 
 use crate::dto::{AppStatus, SyncState};
 use crate::error::ErrorCode;
+use crate::records::test_support::{test_server, TestServer};
 use crate::session::{keys, Installation};
 use crate::shell::*;
 use crate::state::{AppState, KeyPolicy};
 
 const PASSWORD: &str = "kettle-orchard-lantern-42";
 
-struct TestServer {
-    url: String,
-    store: DynStore,
-    outbox: PathBuf,
-    _dir: tempfile::TempDir,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 async fn server() -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let url = hearth_server::store::sqlite_url_for(dir.path());
-    let store = hearth_server::store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    let outbox = dir.path().join("outbox");
-    let mailer = Mailer::outbox(outbox.clone(), "Hearth <no-reply@hearth.invalid>").unwrap();
-    let state = hearth_server::app::AppState::new(store.clone(), Arc::new(SystemClock), mailer)
-        .await
-        .unwrap()
-        .with_documents_dir(dir.path());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        let _ = hearth_server::serve(listener, state, std::future::pending()).await;
-    });
-    TestServer {
-        url: format!("http://{addr}"),
-        store,
-        outbox,
-        _dir: dir,
-        task,
-    }
+    test_server(false).await
 }
 
 impl TestServer {

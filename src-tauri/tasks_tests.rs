@@ -103,6 +103,22 @@ async fn pull(store: &Store, cursor: i64, records: Vec<(Uuid, i64, Map<String, V
         .unwrap();
 }
 
+/// A fresh store signed in as Robin, with one task (Zoë's, requested on 2 November 2026)
+/// pulled for Robin; returns the store's folder, the store and the task's id.
+async fn robins_task_for_zoe() -> (tempfile::TempDir, Store, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = temp_store(dir.path()).await;
+    sign_in_as(&store, ROBIN).await;
+    let id = Uuid::now_v7();
+    pull(
+        &store,
+        1,
+        vec![(id, 1, task_fields(ROBIN, d(2026, 11, 2), "Zoë Testchild"))],
+    )
+    .await;
+    (dir, store, id.to_string())
+}
+
 fn text(s: &str) -> FieldValue {
     FieldValue::Text(s.into())
 }
@@ -209,17 +225,7 @@ async fn trays_follow_the_assignee_status_and_thirty_days() {
 
 #[tokio::test]
 async fn answers_autosave_into_the_outbox_and_submit_moves_the_task() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = temp_store(dir.path()).await;
-    sign_in_as(&store, ROBIN).await;
-    let id = Uuid::now_v7();
-    pull(
-        &store,
-        1,
-        vec![(id, 1, task_fields(ROBIN, d(2026, 11, 2), "Zoë Testchild"))],
-    )
-    .await;
-    let id = id.to_string();
+    let (_dir, store, id) = robins_task_for_zoe().await;
     let view = load_task(&store, &id, at(1)).await.unwrap();
     assert!(view.editable);
     assert_eq!(view.form.code, "ehcna_information_gathering");
@@ -370,17 +376,7 @@ fn found(n: u128, name: &str, out_of_office: Option<&str>, shared: bool) -> Foun
 
 #[tokio::test]
 async fn reassign_within_work_groups_then_counter_sign_and_submit() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = temp_store(dir.path()).await;
-    sign_in_as(&store, ROBIN).await;
-    let id = Uuid::now_v7();
-    pull(
-        &store,
-        1,
-        vec![(id, 1, task_fields(ROBIN, d(2026, 11, 2), "Zoë Testchild"))],
-    )
-    .await;
-    let sid = id.to_string();
+    let (_dir, store, sid) = robins_task_for_zoe().await;
 
     // Someone outside the work groups: named, refused, nothing written.
     let stranger = found(STRANGER, "Lee Teststranger", None, false);
@@ -620,17 +616,7 @@ async fn a_handed_over_task_leaves_the_senders_trays_at_once_offline() {
 #[tokio::test]
 async fn a_half_typed_date_is_kept_and_named_until_whole() {
     use hearth_domain::plan::DateParts;
-    let dir = tempfile::tempdir().unwrap();
-    let store = temp_store(dir.path()).await;
-    sign_in_as(&store, ROBIN).await;
-    let id = Uuid::now_v7();
-    pull(
-        &store,
-        1,
-        vec![(id, 1, task_fields(ROBIN, d(2026, 11, 2), "Zoë Testchild"))],
-    )
-    .await;
-    let id = id.to_string();
+    let (_dir, store, id) = robins_task_for_zoe().await;
     let mut answers = complete_answers();
     answers.fields.remove("completed_on");
     let typed = DateParts {

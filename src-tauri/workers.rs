@@ -6,6 +6,9 @@
 //! list ([`check_worker`], asked by the decision itself), so the exact "worker name" filter
 //! finds what was allocated; the server's rule (a worker named exactly when allocated) is
 //! unchanged.
+//!
+//! [`get_json`] (the server's answer) and [`kept_setting`] (the cached copy) serve
+//! `requests`' list of services too.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +16,7 @@ use chrono::{DateTime, Utc};
 use hearth_domain::account::Role;
 use hearth_domain::RecordKind;
 use hearth_store::Store;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
@@ -138,11 +142,30 @@ pub async fn workers_at(
     token: &str,
     service: &str,
 ) -> Result<Vec<WorkerChoice>, FetchFailed> {
-    let url = format!(
-        "{}{}",
-        server.trim_end_matches('/'),
-        hearth_protocol::paths::service_workers(service)
-    );
+    let list: hearth_protocol::users::ServiceWorkers = get_json(
+        server,
+        token,
+        &hearth_protocol::paths::service_workers(service),
+    )
+    .await?;
+    Ok(list
+        .workers
+        .into_iter()
+        .map(|w| WorkerChoice {
+            id: w.id.to_string(),
+            name: w.name,
+        })
+        .collect())
+}
+
+/// `GET {server}{path}` with the access token, its JSON answer read as `T`: `Refused` when
+/// the server answers 403, `Unreachable` for any other failure.
+pub(crate) async fn get_json<T: DeserializeOwned>(
+    server: &str,
+    token: &str,
+    path: &str,
+) -> Result<T, FetchFailed> {
+    let url = format!("{}{}", server.trim_end_matches('/'), path);
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(10))
         .build()
@@ -159,24 +182,24 @@ pub async fn workers_at(
     if !answer.status().is_success() {
         return Err(FetchFailed::Unreachable);
     }
-    let list: hearth_protocol::users::ServiceWorkers =
-        answer.json().await.map_err(|_| FetchFailed::Unreachable)?;
-    Ok(list
-        .workers
-        .into_iter()
-        .map(|w| WorkerChoice {
-            id: w.id.to_string(),
-            name: w.name,
-        })
-        .collect())
+    answer.json().await.map_err(|_| FetchFailed::Unreachable)
 }
 
-async fn kept(store: &Store) -> Result<BTreeMap<String, Kept>, AppError> {
+/// The JSON kept in the encrypted cache under `key`, or `T::default()` when there is none
+/// (or it no longer reads as `T`).
+pub(crate) async fn kept_setting<T: DeserializeOwned + Default>(
+    store: &Store,
+    key: &str,
+) -> Result<T, AppError> {
     Ok(store
-        .setting(WORKERS_SETTING)
+        .setting(key)
         .await?
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default())
+}
+
+async fn kept(store: &Store) -> Result<BTreeMap<String, Kept>, AppError> {
+    kept_setting(store, WORKERS_SETTING).await
 }
 
 async fn keep(

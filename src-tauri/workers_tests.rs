@@ -1,18 +1,14 @@
 //! The allocation list against a real `hearth-server` on a loopback port (SQLite, the demo
 //! organisation), kept in a real encrypted store and used offline.
 
-use std::sync::Arc;
-
 use chrono::{Duration, TimeZone as _};
 use hearth_domain::account::Account;
 use hearth_domain::UserId;
-use hearth_server::clock::SystemClock;
-use hearth_server::mail::Mailer;
 use hearth_store::{DatabaseKey, KeyStorage};
-use tokio::net::TcpListener;
 use uuid::Uuid;
 
 use super::*;
+use crate::records::test_support::{test_server, TestServer};
 
 /// The demo organisation (crates/hearth-server/src/seed.rs).
 const SLT: &str = "01920000-0000-7000-8000-000000000002";
@@ -24,47 +20,8 @@ fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap() + Duration::minutes(minute)
 }
 
-struct TestServer {
-    url: String,
-    store: hearth_server::store::DynStore,
-    _dir: tempfile::TempDir,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 async fn demo_server() -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let url = hearth_server::store::sqlite_url_for(dir.path());
-    let store = hearth_server::store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    hearth_server::seed::demo_seed(&store, Utc::now())
-        .await
-        .unwrap();
-    let mailer = Mailer::outbox(
-        dir.path().join("outbox"),
-        "Hearth <no-reply@hearth.invalid>",
-    )
-    .unwrap();
-    let state = hearth_server::app::AppState::new(store.clone(), Arc::new(SystemClock), mailer)
-        .await
-        .unwrap()
-        .with_documents_dir(dir.path());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        let _ = hearth_server::serve(listener, state, std::future::pending()).await;
-    });
-    TestServer {
-        url: format!("http://{addr}"),
-        store,
-        _dir: dir,
-        task,
-    }
+    test_server(true).await
 }
 
 impl TestServer {
