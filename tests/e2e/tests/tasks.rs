@@ -23,7 +23,7 @@
 
 use std::path::Path;
 
-use anyhow::{anyhow, bail, ensure, Result};
+use anyhow::{bail, ensure, Result};
 use hearth_e2e::app::eventually;
 use hearth_e2e::webdriver::{keys, Using};
 use hearth_e2e::{App, Prereqs, Profile, Server};
@@ -34,8 +34,6 @@ const ALEX: &str = "alex.demoworker@example.org.uk";
 const SAM: &str = "sam.demomanager@example.org.uk";
 const PAT: &str = "pat.demosupport@example.org.uk";
 const ROBIN: &str = "robin.demonurse@example.nhs.uk";
-/// The demo organisation's password (`hearth-server demo-seed`; invented).
-use hearth_e2e::app::DEMO_PASSWORD;
 /// The demo organisation's work group (crates/hearth-server/src/seed.rs).
 const NORTH_GROUP: &str = "01920000-0000-7000-8000-000000000003";
 const MY_TASKS: &str = "My tasks";
@@ -58,34 +56,10 @@ struct Api {
 
 impl Api {
     async fn sign_in(server: &Server, email: &str) -> Result<Api> {
-        let http = reqwest::Client::new();
+        let session = hearth_e2e::device::sign_in(server, email, "Council test client").await?;
+        let token = session.access_token;
         let base = server.url();
-        let started: Value = http
-            .post(format!("{base}/api/v1/auth/sign-in"))
-            .json(&json!({"email": email, "password": DEMO_PASSWORD}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let code = eventually(|| async { server.latest_sign_in_code(email) }).await?;
-        let signed: Value = http
-            .post(format!("{base}/api/v1/auth/sign-in/verify"))
-            .json(&json!({
-                "attempt_id": started["attempt_id"],
-                "code": code,
-                "device_id": Uuid::now_v7(),
-                "device_name": "Council test client",
-            }))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let token = signed["tokens"]["access_token"]
-            .as_str()
-            .ok_or_else(|| anyhow!("no access token: {signed}"))?
-            .to_owned();
+        let http = reqwest::Client::new();
         Ok(Api {
             base,
             token,
