@@ -38,6 +38,25 @@ pub const EXPIRY_CLIENT: &str = "server:draft-expiry";
 /// The audit action of a record the server deleted because it expired.
 pub const EXPIRE_ACTION: &str = "record.expire";
 
+/// The audit row of what the expiry sweep did to `target` (no actor, no device).
+pub(crate) fn sweep_event(
+    at: DateTime<Utc>,
+    action: &str,
+    target: &str,
+    outcome: &str,
+    reason: String,
+) -> crate::store::AuditEvent {
+    crate::store::AuditEvent {
+        at,
+        actor: None,
+        device: None,
+        action: action.to_owned(),
+        target: Some(target.to_owned()),
+        outcome: outcome.to_owned(),
+        reason: Some(reason),
+    }
+}
+
 /// The audit action of a queued expiry warning.
 pub const WARN_ACTION: &str = "record.expiry_warning";
 
@@ -176,15 +195,13 @@ macro_rules! drafts_sql {
                     .bind(at)
                     .execute(&mut *tx)
                     .await?;
-                    let event = $crate::store::AuditEvent {
-                        at: now,
-                        actor: None,
-                        device: None,
-                        action: EXPIRE_ACTION.to_owned(),
-                        target: Some(record.clone()),
-                        outcome: "deleted".to_owned(),
-                        reason: Some(reason.to_owned()),
-                    };
+                    let event = $crate::drafts_db::sweep_event(
+                        now,
+                        EXPIRE_ACTION,
+                        record,
+                        "deleted",
+                        reason.to_owned(),
+                    );
                     self.audit_in(&mut tx, &event).await?;
                 }
                 sqlx::query("DELETE FROM draft_expiry_notices WHERE record_id = $1")
@@ -247,15 +264,13 @@ macro_rules! drafts_sql {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-                let event = $crate::store::AuditEvent {
-                    at: now,
-                    actor: None,
-                    device: None,
-                    action: WARN_ACTION.to_owned(),
-                    target: Some(id.clone()),
-                    outcome: "queued".to_owned(),
-                    reason: Some(format!("email to user {owner}")),
-                };
+                let event = $crate::drafts_db::sweep_event(
+                    now,
+                    WARN_ACTION,
+                    &id,
+                    "queued",
+                    format!("email to user {owner}"),
+                );
                 self.audit_in(&mut tx, &event).await?;
                 tx.commit().await?;
                 Ok(true)

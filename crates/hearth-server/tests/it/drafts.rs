@@ -149,6 +149,15 @@ async fn sweep(app: &TestApp) -> Swept {
     drafts::sweep(&app.state).await.expect("sweep")
 }
 
+/// Moves the clock on by `by` less a millisecond: the sweep does nothing; then by that last
+/// millisecond: the sweep does `then`.
+async fn kept_until(app: &TestApp, by: Duration, then: Swept) {
+    app.advance(by - Duration::milliseconds(1));
+    assert_eq!(sweep(app).await, Swept::default());
+    app.advance(Duration::milliseconds(1));
+    assert_eq!(sweep(app).await, then);
+}
+
 /// The record as the server keeps it: (deleted, fields).
 async fn held(app: &TestApp, id: Uuid) -> (i64, String) {
     let sql = "SELECT deleted, fields FROM sync_records WHERE id = $1";
@@ -188,21 +197,7 @@ async fn drafts_are_warned_then_deleted_30_days_after_the_last_save(b: Backend) 
 
     // Day 0: a draft with a document, and a referral submitted the same day.
     let draft = Uuid::now_v7();
-    let (_, reference) = applied(
-        &laptop
-            .push(
-                &app,
-                draft,
-                "referral",
-                "create",
-                (0, 0),
-                &[
-                    ("status", Value::Null, json!("draft")),
-                    ("child_forename", Value::Null, json!("Testchild")),
-                ],
-            )
-            .await,
-    );
+    let reference = laptop.push_referral(&app, draft, "draft").await;
     assert!(reference.starts_with("MARF-"), "{reference}");
     let bytes = format!(
         "%PDF-1.7\n% invented referral attachment {}\n",
@@ -227,21 +222,7 @@ async fn drafts_are_warned_then_deleted_30_days_after_the_last_save(b: Backend) 
             .await,
     );
     let submitted = Uuid::now_v7();
-    applied(
-        &laptop
-            .push(
-                &app,
-                submitted,
-                "referral",
-                "create",
-                (0, 0),
-                &[
-                    ("status", Value::Null, json!("submitted")),
-                    ("child_forename", Value::Null, json!("Testchild")),
-                ],
-            )
-            .await,
-    );
+    laptop.push_referral(&app, submitted, "submitted").await;
     let first = pull(&app, &desktop, 0).await;
     for id in [draft, document, submitted] {
         assert!(
@@ -578,14 +559,8 @@ async fn a_device_that_keeps_syncing_holds_off_the_sweep_until_it_stops(b: Backe
     assert_eq!(held(&app, kept).await.0, 0);
 
     // The laptop stops on day 40: warned on day 73 (40 + 8 + 25), deleted on day 78.
-    app.advance(Duration::days(33) - Duration::milliseconds(1));
-    assert_eq!(sweep(&app).await, Swept::default());
-    app.advance(Duration::milliseconds(1));
-    assert_eq!(sweep(&app).await, warned(&[kept]));
-    app.advance(Duration::days(5) - Duration::milliseconds(1));
-    assert_eq!(sweep(&app).await, Swept::default());
-    app.advance(Duration::milliseconds(1));
-    assert_eq!(sweep(&app).await, deleted(&[kept]));
+    kept_until(&app, Duration::days(33), warned(&[kept])).await;
+    kept_until(&app, Duration::days(5), deleted(&[kept])).await;
 }
 
 /// A device that signed itself out cannot be used until it signs in online, so it holds off
@@ -629,8 +604,5 @@ async fn a_signed_out_or_wiped_device_no_longer_holds_off_the_sweep(b: Backend) 
     let m = nth_warning(&app, 0).await;
     assert!(m.contains("will be deleted on 31 December 2026"), "{m}");
     // Day 40: Alex's goes.
-    app.advance(Duration::days(4) - Duration::milliseconds(1));
-    assert_eq!(sweep(&app).await, Swept::default());
-    app.advance(Duration::milliseconds(1));
-    assert_eq!(sweep(&app).await, deleted(&[alex_draft]));
+    kept_until(&app, Duration::days(4), deleted(&[alex_draft])).await;
 }

@@ -95,6 +95,19 @@ impl Device {
         let mut answer: PushResponse = serde_json::from_value(r.body).unwrap();
         answer.results.remove(0).outcome
     }
+
+    /// Pushes a new referral `id` about "Testchild" with this `status`; returns the
+    /// reference the server gave it.
+    pub async fn push_referral(&mut self, app: &TestApp, id: Uuid, status: &str) -> String {
+        let changes = [
+            ("status", Value::Null, json!(status)),
+            ("child_forename", Value::Null, json!("Testchild")),
+        ];
+        let outcome = self
+            .push(app, id, "referral", "create", (0, 0), &changes)
+            .await;
+        applied(&outcome).1
+    }
 }
 
 #[track_caller]
@@ -290,21 +303,7 @@ async fn referral_outcome_goes_to_the_referrer(b: Backend) {
     let mut morgan = device(&app, MORGAN).await;
     let mut sam = device(&app, SAM).await;
     let referral = Uuid::now_v7();
-    let (_, reference) = applied(
-        &alex
-            .push(
-                &app,
-                referral,
-                "referral",
-                "create",
-                (0, 0),
-                &[
-                    ("status", Value::Null, json!("submitted")),
-                    ("child_forename", Value::Null, json!("Testchild")),
-                ],
-            )
-            .await,
-    );
+    let reference = alex.push_referral(&app, referral, "submitted").await;
     assert!(reference.starts_with("MARF-"));
     // Only MASH triage records an outcome, and only the status.
     let outcome = json!({"status": "outcome_recorded", "outcome": "early_help"});
