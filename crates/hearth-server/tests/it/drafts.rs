@@ -120,6 +120,16 @@ async fn new_draft(app: &TestApp, d: &mut Device) -> Uuid {
     id
 }
 
+/// `d` saves the draft's first update (on version 1): the child's forename becomes
+/// "Testchildtwo". Returns the version the server gave it.
+async fn rename_child(app: &TestApp, d: &mut Device, draft: Uuid) -> i64 {
+    let changes = [("child_forename", json!("Testchild"), json!("Testchildtwo"))];
+    let outcome = d
+        .push(app, draft, "referral", "update", (1, 0), &changes)
+        .await;
+    applied(&outcome).0
+}
+
 fn deleted(ids: &[Uuid]) -> Swept {
     Swept {
         deleted: ids.to_vec(),
@@ -262,18 +272,7 @@ async fn drafts_are_warned_then_deleted_30_days_after_the_last_save(b: Backend) 
     // Day 26: a save moves the expiry to day 56.
     app.advance(Duration::days(1) - Duration::hours(1));
     sign_in_again(&app, &mut laptop, laptop_id).await;
-    applied(
-        &laptop
-            .push(
-                &app,
-                draft,
-                "referral",
-                "update",
-                (1, 0),
-                &[("child_forename", json!("Testchild"), json!("Testchildtwo"))],
-            )
-            .await,
-    );
+    rename_child(&app, &mut laptop, draft).await;
     sign_out(&app, &laptop).await;
     // Day 31: nothing is deleted, nobody is warned.
     app.advance(Duration::days(5));
@@ -470,18 +469,7 @@ async fn a_save_made_offline_is_kept_until_the_device_has_sent_it(b: Backend) {
     // Day 35: the laptop signs in again and sends the day-20 save, on the version it had.
     app.advance(Duration::days(5));
     sign_in_again(&app, &mut laptop, laptop_id).await;
-    let (version, _) = applied(
-        &laptop
-            .push(
-                &app,
-                draft,
-                "referral",
-                "update",
-                (1, 0),
-                &[("child_forename", json!("Testchild"), json!("Testchildtwo"))],
-            )
-            .await,
-    );
+    let version = rename_child(&app, &mut laptop, draft).await;
     assert_eq!(version, 2);
     let page = pull(&app, &laptop, cursor).await;
     assert!(page.changes.iter().all(|c| !c.deleted), "{page:?}");
