@@ -168,12 +168,7 @@ macro_rules! drafts_sql {
                     // A tombstone like a device's discard, with nothing of the record kept:
                     // each in the change log with its own number, so every device of the
                     // author removes it on its next pull.
-                    let (seq,): (i64,) = sqlx::query_as(
-                        "UPDATE sync_state SET change_seq = change_seq + 1 WHERE id = 1 \
-                         RETURNING change_seq",
-                    )
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    let seq = Self::next_change_seq(&mut tx).await?;
                     let (version,): (i64,) = sqlx::query_as(
                         "UPDATE sync_records SET version = version + 1, fields = '{}', \
                          deleted = 1, last_seq = $1, updated_at = $2 WHERE id = $3 \
@@ -252,18 +247,8 @@ macro_rules! drafts_sql {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-                // Ids only; worded when sent (`notify`), from the record as it is then.
-                sqlx::query(
-                    "INSERT INTO mail_queue (id, user_id, kind, record_id, created_at) \
-                     SELECT $1, id, $3, $4, $5 FROM users WHERE id = $2",
-                )
-                .bind(uuid::Uuid::now_v7().to_string())
-                .bind(&owner)
-                .bind($crate::drafts::DRAFT_EXPIRING)
-                .bind(&id)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+                // Worded when sent (`notify`), from the record as it is then.
+                Self::queue_mail(&mut tx, &owner, $crate::drafts::DRAFT_EXPIRING, &id, at).await?;
                 let event = $crate::drafts_db::sweep_event(
                     now,
                     WARN_ACTION,

@@ -956,12 +956,7 @@ macro_rules! sync_sql {
                         let epoch = cur.as_ref().map_or(m.epoch, |c| c.epoch)
                             + i64::from(effects.bump_epoch);
                         // Taken last: holding it serialises writers, so keep it short.
-                        let (seq,): (i64,) = sqlx::query_as(
-                            "UPDATE sync_state SET change_seq = change_seq + 1 WHERE id = 1 \
-                             RETURNING change_seq",
-                        )
-                        .fetch_one(&mut *tx)
-                        .await?;
+                        let seq = Self::next_change_seq(&mut tx).await?;
                         let mut cols = access_columns(kind, &fields);
                         cols.parent = root.clone();
                         let fields_json = serde_json::Value::Object(fields).to_string();
@@ -1138,19 +1133,46 @@ macro_rules! sync_sql {
                     .await?;
                 }
                 for (user, kind) in &effects.notices {
-                    // Only to accounts that exist (a made-up id in a field gets nothing).
-                    sqlx::query(
-                        "INSERT INTO mail_queue (id, user_id, kind, record_id, created_at) \
-                         SELECT $1, id, $3, $4, $5 FROM users WHERE id = $2",
-                    )
-                    .bind(uuid::Uuid::now_v7().to_string())
-                    .bind(user)
-                    .bind(*kind)
-                    .bind(record)
-                    .bind(now)
-                    .execute(&mut **tx)
-                    .await?;
+                    Self::queue_mail(tx, user, kind, record, now).await?;
                 }
+                Ok(())
+            }
+
+            /// The next change-log number (`sync_state.change_seq`), taken inside `tx`:
+            /// holding it serialises writers, so take it last and keep the rest short.
+            pub(crate) async fn next_change_seq(
+                tx: &mut sqlx::Transaction<'_, $Db>,
+            ) -> Result<i64> {
+                let (seq,): (i64,) = sqlx::query_as(
+                    "UPDATE sync_state SET change_seq = change_seq + 1 WHERE id = 1 \
+                     RETURNING change_seq",
+                )
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(seq)
+            }
+
+            /// Queues an email of `kind` about `record` to `user` (ids only; worded when
+            /// sent, `notify`), in `tx`. Only to accounts that exist: a made-up id in a field
+            /// gets nothing.
+            pub(crate) async fn queue_mail(
+                tx: &mut sqlx::Transaction<'_, $Db>,
+                user: &str,
+                kind: &str,
+                record: &str,
+                now: i64,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO mail_queue (id, user_id, kind, record_id, created_at) \
+                     SELECT $1, id, $3, $4, $5 FROM users WHERE id = $2",
+                )
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(user)
+                .bind(kind)
+                .bind(record)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
                 Ok(())
             }
 
@@ -1435,12 +1457,7 @@ macro_rules! sync_sql {
                 event: &$crate::store::AuditEvent,
             ) -> Result<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
-                let (seq,): (i64,) = sqlx::query_as(
-                    "UPDATE sync_state SET change_seq = change_seq + 1 WHERE id = 1 \
-                     RETURNING change_seq",
-                )
-                .fetch_one(&mut *tx)
-                .await?;
+                let seq = Self::next_change_seq(&mut tx).await?;
                 sqlx::query(
                     "INSERT INTO sync_sharing (record_id, user_id, active, changed_seq) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT (record_id, user_id) \
