@@ -22,7 +22,7 @@ use specta::Type;
 use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
-use crate::referrals::account_of;
+use crate::records::account_of;
 use crate::state::AppState;
 
 /// Where the lists of workers, by service id, are kept (encrypted cache).
@@ -77,7 +77,7 @@ pub async fn request_workers(
 ) -> Result<RequestWorkers, AppError> {
     let store = state.open_store().await?;
     let service = managed_service_of(&store, &record_id).await?;
-    let fetched = match server_and_token(&state).await {
+    let fetched = match state.server_and_token().await {
         Some((server, token)) => workers_at(&server, &token, &service).await,
         None => Err(FetchFailed::Unreachable),
     };
@@ -99,19 +99,6 @@ fn refused() -> AppError {
         ErrorCode::InvalidInput,
         "The server says you do not manage this service, so you cannot allocate its workers.",
     )
-}
-
-/// The server's address and the access token, when signed in to it now.
-pub(crate) async fn server_and_token(state: &AppState) -> Option<(String, String)> {
-    let server = crate::session::Installation::load(state.data_dir()).map(|i| i.server_url)?;
-    let token = state
-        .session
-        .lock()
-        .await
-        .access_token
-        .as_ref()
-        .map(|t| t.to_string())?;
-    Some((server, token))
 }
 
 /// The service of the request with this id, which the signed-in user must manage.
