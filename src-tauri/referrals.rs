@@ -29,8 +29,9 @@ use tauri::State;
 use crate::error::{AppError, ErrorCode};
 use crate::plans::Choice;
 use crate::printing::lenient_draft;
-pub(crate) use crate::records::account_of;
-use crate::records::{full_name, is_mine, page_fields, push_term, reference_of, PageSave};
+use crate::records::{
+    account_of, full_name, is_mine, page_fields, push_term, reference_of, PageSave,
+};
 use crate::state::AppState;
 
 /// The status a submitted referral's `status` field holds.

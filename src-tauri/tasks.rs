@@ -31,7 +31,7 @@ use specta::Type;
 use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
-use crate::referrals::account_of;
+use crate::records::account_of;
 use crate::state::AppState;
 
 /// Store step of the partner's answers.
