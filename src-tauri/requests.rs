@@ -41,7 +41,7 @@ use crate::records::{
 use crate::state::AppState;
 
 /// The team's id on the server, which decides who reads the request.
-const SERVICE_ID_FIELD: &str = "service_id";
+pub(crate) const SERVICE_ID_FIELD: &str = "service_id";
 /// The allocated worker's name.
 const WORKER_FIELD: &str = "worker";
 /// Where the last list of services from the server is kept (encrypted cache).

@@ -22,7 +22,8 @@ use specta::Type;
 use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
-use crate::records::account_of;
+use crate::records::{account_of, text_of};
+use crate::requests::SERVICE_ID_FIELD;
 use crate::state::AppState;
 
 /// Where the lists of workers, by service id, are kept (encrypted cache).
@@ -104,11 +105,7 @@ fn refused() -> AppError {
 /// The service of the request with this id, which the signed-in user must manage.
 async fn managed_service_of(store: &Store, record_id: &str) -> Result<String, AppError> {
     let record = crate::plans::load_kind(store, record_id, RecordKind::Request).await?;
-    let service = record
-        .fields
-        .get("service_id")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
+    let service = text_of(&record.fields, SERVICE_ID_FIELD);
     let account = account_of(store).await?;
     match (account, service) {
         (Some(a), Some(s))
