@@ -194,12 +194,12 @@ impl RequestDraft {
     /// nothing.
     fn check_unfinished_dates(&self, e: &mut Errors) {
         let (path, label) = CHILD_DATE_OF_BIRTH;
-        if self.child.date_of_birth.is_some() {
-            return;
-        }
-        if let Some(problem) = self.unfinished_dates.get(path).and_then(DateParts::problem) {
-            e.replace_or_push(path, format!("{label} {problem}"));
-        }
+        e.unfinished_date(
+            path,
+            label,
+            self.child.date_of_birth,
+            self.unfinished_dates.get(path),
+        );
     }
 }
 
