@@ -1068,7 +1068,8 @@ pub(crate) mod tests {
         errors.iter().map(|e| e.path.as_str()).collect()
     }
 
-    fn parts(day: &str, month: &str, year: &str) -> DateParts {
+    /// The boxes of a date input as typed (for the tests of every form with dates).
+    pub(crate) fn parts(day: &str, month: &str, year: &str) -> DateParts {
         DateParts {
             day: day.into(),
             month: month.into(),
