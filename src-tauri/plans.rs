@@ -18,12 +18,13 @@ use hearth_domain::review::{Review, ReviewDraft};
 use hearth_domain::{Config, FieldError, RecordKind};
 use hearth_store::{status, Draft, RecordId, SearchTerms, StepSave, Store};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use specta::Type;
 use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
 use crate::printing::lenient_draft;
+use crate::records::{page_fields, to_object};
 use crate::state::AppState;
 
 /// One wizard step as the task list shows it.
@@ -311,28 +312,8 @@ pub(crate) fn step_keys(step: WizardStep) -> &'static [&'static str] {
     }
 }
 
-fn to_object<T: Serialize>(value: &T) -> Result<Map<String, Value>, AppError> {
-    match serde_json::to_value(value) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(AppError::new(
-            ErrorCode::StoreFailed,
-            "Hearth could not prepare the answers for saving.",
-        )),
-    }
-}
-
-/// Draft fields of no single step, carried by every step's save: the dates typed but not
-/// finished (keyed by path, so any page may add or clear one).
-pub(crate) const SHARED_KEYS: [&str; 1] = ["unfinished_dates"];
-
 fn step_fields(step: WizardStep, draft: &PlanDraft) -> Result<Value, AppError> {
-    let all = to_object(draft)?;
-    let picked: Map<String, Value> = step_keys(step)
-        .iter()
-        .chain(SHARED_KEYS.iter())
-        .map(|k| ((*k).to_owned(), all.get(*k).cloned().unwrap_or(Value::Null)))
-        .collect();
-    Ok(Value::Object(picked))
+    page_fields(draft, step_keys(step)).map(Value::Object)
 }
 
 pub(crate) fn not_found() -> AppError {
@@ -771,6 +752,7 @@ pub(crate) mod tests {
     use hearth_store::{DatabaseKey, KeyStorage};
 
     use super::*;
+    use crate::records::SHARED_KEYS;
 
     fn at(minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 21, 10, minute, 0).unwrap()
