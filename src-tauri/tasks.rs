@@ -280,13 +280,6 @@ pub(crate) fn answers_of(fields: &Map<String, Value>) -> Answers {
         .unwrap_or_default()
 }
 
-fn reference_of(summary: &hearth_store::RecordSummary) -> String {
-    summary
-        .server_reference
-        .clone()
-        .unwrap_or_else(|| summary.local_reference.clone())
-}
-
 /// How near `due` is on `today`, and the days left.
 pub fn due_of(due: NaiveDate, today: NaiveDate) -> (Due, i32) {
     let days = (due - today).num_days();
@@ -310,7 +303,7 @@ fn row_of(
     let (due, days_left) = due_of(task.due_date(), now.date_naive());
     TaskRow {
         id: summary.id.to_string(),
-        reference: reference_of(summary),
+        reference: crate::records::reference_of(summary).0,
         form_type: task.form_type().to_owned(),
         form_title: config
             .form_type(task.form_type())
