@@ -353,12 +353,8 @@ pub(crate) async fn trays(store: &Store, now: DateTime<Utc>) -> Result<TaskTrays
 }
 
 async fn load_record(store: &Store, id: &str) -> Result<(Draft, Task), AppError> {
-    let id: RecordId = id.parse().map_err(|_| not_found())?;
-    let record = store.load(id).await?.ok_or_else(not_found)?;
-    if record.summary.kind != RecordKind::Task {
-        return Err(not_found());
-    }
-    let task = task_of(id, &record.fields).ok_or_else(|| {
+    let record = crate::plans::load_kind(store, id, RecordKind::Task).await?;
+    let task = task_of(record.summary.id, &record.fields).ok_or_else(|| {
         refused("This task could not be read on this device. Sync again, or ask its sender.")
     })?;
     Ok((record, task))
