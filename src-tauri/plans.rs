@@ -18,12 +18,13 @@ use hearth_domain::review::{Review, ReviewDraft};
 use hearth_domain::{Config, FieldError, RecordKind};
 use hearth_store::{status, Draft, RecordId, SearchTerms, StepSave, Store};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use specta::Type;
 use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
 use crate::printing::lenient_draft;
+use crate::records::{page_fields, push_term, reference_of, to_object};
 use crate::state::AppState;
 
 /// One wizard step as the task list shows it.
@@ -311,28 +312,8 @@ pub(crate) fn step_keys(step: WizardStep) -> &'static [&'static str] {
     }
 }
 
-fn to_object<T: Serialize>(value: &T) -> Result<Map<String, Value>, AppError> {
-    match serde_json::to_value(value) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(AppError::new(
-            ErrorCode::StoreFailed,
-            "Hearth could not prepare the answers for saving.",
-        )),
-    }
-}
-
-/// Draft fields of no single step, carried by every step's save: the dates typed but not
-/// finished (keyed by path, so any page may add or clear one).
-pub(crate) const SHARED_KEYS: [&str; 1] = ["unfinished_dates"];
-
 fn step_fields(step: WizardStep, draft: &PlanDraft) -> Result<Value, AppError> {
-    let all = to_object(draft)?;
-    let picked: Map<String, Value> = step_keys(step)
-        .iter()
-        .chain(SHARED_KEYS.iter())
-        .map(|k| ((*k).to_owned(), all.get(*k).cloned().unwrap_or(Value::Null)))
-        .collect();
-    Ok(Value::Object(picked))
+    page_fields(draft, step_keys(step)).map(Value::Object)
 }
 
 pub(crate) fn not_found() -> AppError {
@@ -357,7 +338,7 @@ pub(crate) fn missing(kind: RecordKind) -> AppError {
 }
 
 fn parse_id(id: &str) -> Result<RecordId, AppError> {
-    id.parse().map_err(|_| not_found())
+    crate::records::parse_id(id, RecordKind::Plan)
 }
 
 /// The list label: the family name, else the focus child's name.
@@ -377,25 +358,19 @@ pub(crate) fn title_of(draft: &PlanDraft) -> Option<String> {
 
 /// What "My plans" finds a plan by: every name, postcode and date of birth in it.
 pub(crate) fn search_terms_of(draft: &PlanDraft) -> SearchTerms {
-    fn push(list: &mut Vec<String>, s: &str) {
-        let s = s.trim();
-        if !s.is_empty() && !list.iter().any(|x| x == s) {
-            list.push(s.to_owned());
-        }
-    }
     let mut t = SearchTerms::default();
-    push(&mut t.surnames, &draft.family_name);
-    push(&mut t.surnames, &draft.focus_child.last_name);
-    push(&mut t.forenames, &draft.focus_child.first_name);
+    push_term(&mut t.surnames, &draft.family_name);
+    push_term(&mut t.surnames, &draft.focus_child.last_name);
+    push_term(&mut t.forenames, &draft.focus_child.first_name);
     let parents = std::iter::once(&draft.main_parent).chain(draft.second_parent.as_ref());
     for p in parents {
-        push(&mut t.surnames, &p.last_name);
-        push(&mut t.forenames, &p.first_name);
-        push(&mut t.postcodes, &p.address.postcode);
+        push_term(&mut t.surnames, &p.last_name);
+        push_term(&mut t.forenames, &p.first_name);
+        push_term(&mut t.postcodes, &p.address.postcode);
     }
     for m in &draft.family_members {
-        push(&mut t.surnames, &m.last_name);
-        push(&mut t.forenames, &m.first_name);
+        push_term(&mut t.surnames, &m.last_name);
+        push_term(&mut t.forenames, &m.first_name);
     }
     let dobs = std::iter::once(draft.focus_child.date_of_birth)
         .chain(draft.family_members.iter().map(|m| m.date_of_birth))
@@ -421,13 +396,6 @@ pub(crate) fn steps_of(draft: &PlanDraft, saved: &[u32], config: &Config) -> Vec
 
 fn plan_of(record: &Draft) -> PlanDraft {
     lenient_draft::<PlanDraft>(&record.fields).0
-}
-
-fn reference_of(record: &hearth_store::RecordSummary) -> (String, bool) {
-    match &record.server_reference {
-        Some(r) => (r.clone(), true),
-        None => (record.local_reference.clone(), false),
-    }
 }
 
 pub(crate) async fn load_kind(
@@ -771,6 +739,7 @@ pub(crate) mod tests {
     use hearth_store::{DatabaseKey, KeyStorage};
 
     use super::*;
+    use crate::records::SHARED_KEYS;
 
     fn at(minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 21, 10, minute, 0).unwrap()

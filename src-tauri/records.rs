@@ -1,5 +1,5 @@
 //! What the forms of the referral (`referrals`) and the request for support (`requests`)
-//! share: the signed-in account, references, the fields one page saves, the autosave of
+//! share (the plan's pages, `plans`, save their fields the same way): the signed-in account, references, the fields one page saves, the autosave of
 //! a page (the record's kind and state checked, its author recorded on the first save, its
 //! title and search terms kept), and whose record a row is. Each kind keeps only its own
 //! rules (which status stops edits, what its rows show).
@@ -18,8 +18,9 @@ use crate::error::{AppError, ErrorCode};
 /// (MASH triage, a service's manager).
 pub(crate) const AUTHOR_FIELD: &str = "author_id";
 
-/// Top-level fields every page's save carries besides its own (ARCHITECTURE
-/// "Invariants": a half-typed date is never dropped).
+/// Draft fields of no single page, carried by every page's save (the plan's, the
+/// referral's, the request's): the dates typed but not finished, keyed by path, so any
+/// page may add or clear one (ARCHITECTURE "Invariants": a half-typed date is never dropped).
 pub(crate) const SHARED_KEYS: [&str; 1] = ["unfinished_dates"];
 
 /// The signed-in user's account as kept in the encrypted cache.
@@ -48,18 +49,24 @@ pub(crate) fn text_of(fields: &Map<String, Value>, name: &str) -> Option<String>
     fields.get(name).and_then(Value::as_str).map(str::to_owned)
 }
 
+/// A draft as its top-level fields.
+pub(crate) fn to_object<T: Serialize>(value: &T) -> Result<Map<String, Value>, AppError> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(AppError::new(
+            ErrorCode::StoreFailed,
+            "Hearth could not prepare the answers for saving.",
+        )),
+    }
+}
+
 /// The fields one page saves: its own top-level `keys` of `draft` (null when absent) and
 /// the [`SHARED_KEYS`] the draft has.
 pub(crate) fn page_fields<T: Serialize>(
     draft: &T,
     keys: &[&str],
 ) -> Result<Map<String, Value>, AppError> {
-    let Ok(Value::Object(all)) = serde_json::to_value(draft) else {
-        return Err(AppError::new(
-            ErrorCode::StoreFailed,
-            "Hearth could not prepare the answers for saving.",
-        ));
-    };
+    let all = to_object(draft)?;
     let shared = SHARED_KEYS.iter().filter(|k| all.contains_key(**k));
     Ok(keys
         .iter()

@@ -29,8 +29,9 @@ use tauri::State;
 use crate::error::{AppError, ErrorCode};
 use crate::plans::Choice;
 use crate::printing::lenient_draft;
-pub(crate) use crate::records::account_of;
-use crate::records::{full_name, is_mine, page_fields, push_term, reference_of, PageSave};
+use crate::records::{
+    account_of, full_name, is_mine, page_fields, push_term, reference_of, PageSave,
+};
 use crate::state::AppState;
 
 /// The status a submitted referral's `status` field holds.
@@ -385,12 +386,11 @@ fn children_names(children: &[ReferralChild]) -> String {
 }
 
 fn search_terms_of(draft: &ReferralDraft) -> SearchTerms {
-    let push = push_term;
     let mut t = SearchTerms::default();
     for c in &draft.children {
-        push(&mut t.surnames, &c.last_name);
-        push(&mut t.forenames, &c.first_name);
-        push(&mut t.postcodes, &c.address.postcode);
+        push_term(&mut t.surnames, &c.last_name);
+        push_term(&mut t.forenames, &c.first_name);
+        push_term(&mut t.postcodes, &c.address.postcode);
         if let Some(d) = c.date_of_birth {
             if !t.dates_of_birth.contains(&d) {
                 t.dates_of_birth.push(d);
@@ -398,11 +398,11 @@ fn search_terms_of(draft: &ReferralDraft) -> SearchTerms {
         }
     }
     for m in &draft.household {
-        push(&mut t.surnames, &m.last_name);
-        push(&mut t.forenames, &m.first_name);
+        push_term(&mut t.surnames, &m.last_name);
+        push_term(&mut t.forenames, &m.first_name);
     }
     for r in &draft.previous_references {
-        push(&mut t.references, r);
+        push_term(&mut t.references, r);
     }
     t
 }

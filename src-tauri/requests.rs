@@ -41,7 +41,7 @@ use crate::records::{
 use crate::state::AppState;
 
 /// The team's id on the server, which decides who reads the request.
-const SERVICE_ID_FIELD: &str = "service_id";
+pub(crate) const SERVICE_ID_FIELD: &str = "service_id";
 /// The allocated worker's name.
 const WORKER_FIELD: &str = "worker";
 /// Where the last list of services from the server is kept (encrypted cache).
@@ -303,7 +303,7 @@ pub async fn requests_manage(
 ) -> Result<Vec<RequestRow>, AppError> {
     let store = state.open_store().await?;
     // Online, the lists of the manager's workers are kept fresh for allocating offline.
-    if let Some((server, token)) = crate::workers::server_and_token(&state).await {
+    if let Some((server, token)) = state.server_and_token().await {
         let store = store.clone();
         tauri::async_runtime::spawn(async move {
             crate::workers::refresh_managed(&store, &server, &token, Utc::now()).await;
@@ -347,7 +347,7 @@ fn offline_services() -> AppError {
 
 /// The services from the server, or `None` when it cannot be asked now.
 async fn fetch_services(state: &AppState) -> Option<Vec<ServiceChoice>> {
-    let (server, token) = crate::workers::server_and_token(state).await?;
+    let (server, token) = state.server_and_token().await?;
     services_at(&server, &token).await.ok()
 }
 

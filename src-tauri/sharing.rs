@@ -473,17 +473,7 @@ pub(crate) async fn find_user(
             "Looking someone up needs a connection to the Hearth server. Try again when you are online.",
         )
     };
-    let server = crate::session::Installation::load(state.data_dir())
-        .map(|i| i.server_url)
-        .ok_or_else(offline)?;
-    let token = state
-        .session
-        .lock()
-        .await
-        .access_token
-        .as_ref()
-        .map(|t| t.to_string())
-        .ok_or_else(offline)?;
+    let (server, token) = state.server_and_token().await.ok_or_else(offline)?;
     find_user_at(&server, &token, email).await
 }
 

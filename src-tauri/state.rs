@@ -180,6 +180,14 @@ impl AppState {
         &self.data_dir
     }
 
+    /// The server's address and the access token, when signed in to it now (the online
+    /// calls: services, workers, looking a colleague up).
+    pub async fn server_and_token(&self) -> Option<(String, String)> {
+        let server = crate::session::Installation::load(&self.data_dir)?.server_url;
+        let token = self.session.lock().await.access_token.as_ref()?.to_string();
+        Some((server, token))
+    }
+
     pub fn key_policy(&self) -> KeyPolicy {
         self.key_policy
     }

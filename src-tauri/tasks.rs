@@ -31,7 +31,7 @@ use specta::Type;
 use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
-use crate::referrals::account_of;
+use crate::records::account_of;
 use crate::state::AppState;
 
 /// Store step of the partner's answers.
@@ -280,13 +280,6 @@ pub(crate) fn answers_of(fields: &Map<String, Value>) -> Answers {
         .unwrap_or_default()
 }
 
-fn reference_of(summary: &hearth_store::RecordSummary) -> String {
-    summary
-        .server_reference
-        .clone()
-        .unwrap_or_else(|| summary.local_reference.clone())
-}
-
 /// How near `due` is on `today`, and the days left.
 pub fn due_of(due: NaiveDate, today: NaiveDate) -> (Due, i32) {
     let days = (due - today).num_days();
@@ -310,7 +303,7 @@ fn row_of(
     let (due, days_left) = due_of(task.due_date(), now.date_naive());
     TaskRow {
         id: summary.id.to_string(),
-        reference: reference_of(summary),
+        reference: crate::records::reference_of(summary).0,
         form_type: task.form_type().to_owned(),
         form_title: config
             .form_type(task.form_type())
@@ -360,12 +353,8 @@ pub(crate) async fn trays(store: &Store, now: DateTime<Utc>) -> Result<TaskTrays
 }
 
 async fn load_record(store: &Store, id: &str) -> Result<(Draft, Task), AppError> {
-    let id: RecordId = id.parse().map_err(|_| not_found())?;
-    let record = store.load(id).await?.ok_or_else(not_found)?;
-    if record.summary.kind != RecordKind::Task {
-        return Err(not_found());
-    }
-    let task = task_of(id, &record.fields).ok_or_else(|| {
+    let record = crate::plans::load_kind(store, id, RecordKind::Task).await?;
+    let task = task_of(record.summary.id, &record.fields).ok_or_else(|| {
         refused("This task could not be read on this device. Sync again, or ask its sender.")
     })?;
     Ok((record, task))

@@ -22,7 +22,8 @@ use specta::Type;
 use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
-use crate::referrals::account_of;
+use crate::records::{account_of, text_of};
+use crate::requests::SERVICE_ID_FIELD;
 use crate::state::AppState;
 
 /// Where the lists of workers, by service id, are kept (encrypted cache).
@@ -77,7 +78,7 @@ pub async fn request_workers(
 ) -> Result<RequestWorkers, AppError> {
     let store = state.open_store().await?;
     let service = managed_service_of(&store, &record_id).await?;
-    let fetched = match server_and_token(&state).await {
+    let fetched = match state.server_and_token().await {
         Some((server, token)) => workers_at(&server, &token, &service).await,
         None => Err(FetchFailed::Unreachable),
     };
@@ -101,27 +102,10 @@ fn refused() -> AppError {
     )
 }
 
-/// The server's address and the access token, when signed in to it now.
-pub(crate) async fn server_and_token(state: &AppState) -> Option<(String, String)> {
-    let server = crate::session::Installation::load(state.data_dir()).map(|i| i.server_url)?;
-    let token = state
-        .session
-        .lock()
-        .await
-        .access_token
-        .as_ref()
-        .map(|t| t.to_string())?;
-    Some((server, token))
-}
-
 /// The service of the request with this id, which the signed-in user must manage.
 async fn managed_service_of(store: &Store, record_id: &str) -> Result<String, AppError> {
     let record = crate::plans::load_kind(store, record_id, RecordKind::Request).await?;
-    let service = record
-        .fields
-        .get("service_id")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
+    let service = text_of(&record.fields, SERVICE_ID_FIELD);
     let account = account_of(store).await?;
     match (account, service) {
         (Some(a), Some(s))

@@ -2,13 +2,11 @@
 //! organisation), kept in a real encrypted store and used offline.
 
 use chrono::{Duration, TimeZone as _};
-use hearth_domain::account::Account;
 use hearth_domain::UserId;
-use hearth_store::{DatabaseKey, KeyStorage};
 use uuid::Uuid;
 
 use super::*;
-use crate::records::test_support::{test_server, TestServer};
+use crate::records::test_support::{self, account, sign_in_as, test_server, TestServer};
 
 /// The demo organisation (crates/hearth-server/src/seed.rs).
 const SLT: &str = "01920000-0000-7000-8000-000000000002";
@@ -18,10 +16,6 @@ const SAM: u128 = 0x0192_0000_0000_7000_8000_0000_0000_0103;
 
 fn at(minute: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap() + Duration::minutes(minute)
-}
-
-async fn demo_server() -> TestServer {
-    test_server(true).await
 }
 
 impl TestServer {
@@ -42,10 +36,7 @@ impl TestServer {
 }
 
 async fn temp_store(dir: &std::path::Path) -> Store {
-    let key = DatabaseKey::from_bytes([11; 32]);
-    Store::open_or_create(dir, KeyStorage::Supplied { key }, at(0))
-        .await
-        .unwrap()
+    test_support::temp_store(dir, at(0)).await
 }
 
 fn names(list: &RequestWorkers) -> Vec<&str> {
@@ -54,7 +45,7 @@ fn names(list: &RequestWorkers) -> Vec<&str> {
 
 #[tokio::test]
 async fn the_services_workers_come_from_the_server_and_are_kept_for_offline() {
-    let server = demo_server().await;
+    let server = test_server(true).await;
     let dir = tempfile::tempdir().unwrap();
     let store = temp_store(dir.path()).await;
 
@@ -111,27 +102,10 @@ async fn the_services_workers_come_from_the_server_and_are_kept_for_offline() {
 
 #[tokio::test]
 async fn opening_the_managers_views_online_keeps_the_lists_for_later() {
-    let server = demo_server().await;
+    let server = test_server(true).await;
     let dir = tempfile::tempdir().unwrap();
     let store = temp_store(dir.path()).await;
-    let lee = Account {
-        id: UserId(Uuid::from_u128(LEE)),
-        forename: "Lee".into(),
-        surname: "Demolead".into(),
-        email: "lee.demolead@example.org.uk".into(),
-        roles: [Role::Manager].into_iter().collect(),
-        services: vec![hearth_domain::ServiceId(SLT.parse().unwrap())],
-        work_groups: vec![],
-        out_of_office: None,
-        active: true,
-    };
-    store
-        .set_setting(
-            crate::session::keys::ACCOUNT,
-            &serde_json::to_string(&lee).unwrap(),
-        )
-        .await
-        .unwrap();
+    sign_in_as(&store, &account(LEE, &[Role::Manager], &[SLT])).await;
     // Offline: nothing is kept, nothing fails.
     refresh_managed(&store, "http://127.0.0.1:1", "hat_none", at(0)).await;
     assert!(

@@ -441,6 +441,7 @@ fn check_value(
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::plan::tests::parts;
 
     fn text(s: &str) -> FieldValue {
         FieldValue::Text(s.to_owned())
@@ -568,14 +569,6 @@ mod tests {
                 ),
             ]
         );
-    }
-
-    fn parts(day: &str, month: &str, year: &str) -> DateParts {
-        DateParts {
-            day: day.into(),
-            month: month.into(),
-            year: year.into(),
-        }
     }
 
     #[test]

@@ -457,13 +457,12 @@ impl PlanDraft {
     /// there, say nothing.
     fn check_unfinished_dates(&self, e: &mut Errors, step: WizardStep) {
         for (path, parts) in &self.unfinished_dates {
-            if WizardStep::of_path(path) != Some(step) || self.date_at(path) != Some(None) {
+            if WizardStep::of_path(path) != Some(step) {
                 continue;
             }
-            let (Some(label), Some(problem)) = (date_label(path), parts.problem()) else {
-                continue;
-            };
-            e.replace_or_push(path, format!("{label} {problem}"));
+            if let (Some(date), Some(label)) = (self.date_at(path), date_label(path)) {
+                e.unfinished_date(path, label, date, Some(parts));
+            }
         }
     }
 
@@ -1069,7 +1068,8 @@ pub(crate) mod tests {
         errors.iter().map(|e| e.path.as_str()).collect()
     }
 
-    fn parts(day: &str, month: &str, year: &str) -> DateParts {
+    /// The boxes of a date input as typed (for the tests of every form with dates).
+    pub(crate) fn parts(day: &str, month: &str, year: &str) -> DateParts {
         DateParts {
             day: day.into(),
             month: month.into(),

@@ -312,14 +312,8 @@ impl ReferralDraft {
     /// date left blank). Entries for a date now whole, or a row no longer there, say nothing.
     fn check_unfinished_dates(&self, e: &mut Errors) {
         for (path, parts) in &self.unfinished_dates {
-            let Some((label, date)) = self.date_at(path) else {
-                continue;
-            };
-            if date.is_some() {
-                continue;
-            }
-            if let Some(problem) = parts.problem() {
-                e.replace_or_push(path, format!("{label} {problem}"));
+            if let Some((label, date)) = self.date_at(path) {
+                e.unfinished_date(path, label, date, Some(parts));
             }
         }
     }

@@ -194,12 +194,12 @@ impl RequestDraft {
     /// nothing.
     fn check_unfinished_dates(&self, e: &mut Errors) {
         let (path, label) = CHILD_DATE_OF_BIRTH;
-        if self.child.date_of_birth.is_some() {
-            return;
-        }
-        if let Some(problem) = self.unfinished_dates.get(path).and_then(DateParts::problem) {
-            e.replace_or_push(path, format!("{label} {problem}"));
-        }
+        e.unfinished_date(
+            path,
+            label,
+            self.child.date_of_birth,
+            self.unfinished_dates.get(path),
+        );
     }
 }
 
@@ -527,6 +527,7 @@ impl RequestFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::tests::parts;
     use uuid::Uuid;
 
     fn draft() -> RequestDraft {
@@ -571,14 +572,8 @@ mod tests {
         let config = Config::builtin();
         let mut d = draft();
         d.child.date_of_birth = None;
-        d.unfinished_dates.insert(
-            "child.date_of_birth".into(),
-            DateParts {
-                day: "4".into(),
-                month: "3".into(),
-                year: String::new(),
-            },
-        );
+        d.unfinished_dates
+            .insert("child.date_of_birth".into(), parts("4", "3", ""));
         assert_eq!(
             d.validate(&config),
             vec![FieldError::new(
@@ -608,13 +603,8 @@ mod tests {
             )]
         );
         // A new request from a closed one starts with no half-typed date.
-        d.unfinished_dates.insert(
-            "child.date_of_birth".into(),
-            DateParts {
-                day: "4".into(),
-                ..DateParts::default()
-            },
-        );
+        d.unfinished_dates
+            .insert("child.date_of_birth".into(), parts("4", "", ""));
         d.child.date_of_birth = NaiveDate::from_ymd_opt(2014, 9, 1);
         let mut closed = request("THR-1").into_parts();
         closed.content = d;

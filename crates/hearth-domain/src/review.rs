@@ -108,17 +108,12 @@ impl ReviewDraft {
             "Enter the date of the review meeting",
         );
         // A meeting date typed but not finished: named, in place of "Enter the date".
-        if let (None, Some(problem)) = (
+        e.unfinished_date(
+            "held_on",
+            "The date of the review meeting",
             self.held_on,
-            self.unfinished_dates
-                .get("held_on")
-                .and_then(DateParts::problem),
-        ) {
-            e.replace_or_push(
-                "held_on",
-                format!("The date of the review meeting {problem}"),
-            );
-        }
+            self.unfinished_dates.get("held_on"),
+        );
         if self.attendees.is_empty() {
             e.push("attendees", "Add who attended the review");
         }

@@ -4,7 +4,10 @@
 //! `family_members[3].date_of_birth` or `aspects.health.score`, so the UI can link an
 //! error summary to the input.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::plan::DateParts;
 
 /// One problem with one field, worded for a practitioner (GOV.UK style).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +94,25 @@ impl Errors {
     ) {
         if value.is_none() {
             self.push(path, message);
+        }
+    }
+
+    /// A date typed but not finished at `path`, whose answer `date` is still empty: the
+    /// problem of its `parts`, naming the field by `label` ("The child's date of birth must
+    /// include a year"), in place of any "Enter the date" there. A date answered, or parts
+    /// with nothing to say, add nothing.
+    pub(crate) fn unfinished_date(
+        &mut self,
+        path: &str,
+        label: &str,
+        date: Option<NaiveDate>,
+        parts: Option<&DateParts>,
+    ) {
+        if date.is_some() {
+            return;
+        }
+        if let Some(problem) = parts.and_then(DateParts::problem) {
+            self.replace_or_push(path, format!("{label} {problem}"));
         }
     }
 
