@@ -3,6 +3,9 @@
 
 import type { AppError, ErrorCode } from "./bindings";
 
+/** What a command answers (the generated bindings' result). */
+export type CommandResult<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
+
 /** Where an error goes on screen. */
 export type ErrorView =
   /** Beside a form field (and in the error summary that links to it). */

@@ -1,8 +1,8 @@
 // "Your records on this device": the rows of the list on the dashboard, and what the list
 // shows after "Download / print". The records come from Rust (`Dashboard.records`).
 
-import type { AppError, LocalRecord, PrintOutcome, RecordKind } from "./bindings";
-import { errorView, isAppError, UNEXPECTED_MESSAGE } from "./errors";
+import { commands, type LocalRecord, type PrintOutcome, type RecordKind } from "./bindings";
+import { errorView, isAppError, UNEXPECTED_MESSAGE, type CommandResult } from "./errors";
 
 const KIND_LABELS: Record<RecordKind, string> = {
   plan: "Family support plan",
@@ -116,8 +116,6 @@ export type PrintNotice =
   /** The store is locked: back to the unlock screen. */
   | { kind: "unlock"; message: string };
 
-type CommandResult<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
-
 /** The notice for a failure of either command (an `AppError`, or anything thrown). */
 export function failureNotice(error: unknown): PrintNotice {
   if (!isAppError(error)) return { kind: "error", message: UNEXPECTED_MESSAGE };
@@ -135,5 +133,26 @@ export function printNotice(recordId: string, result: CommandResult<PrintOutcome
       return { kind: "none" };
     case "saved":
       return { kind: "saved", recordId, path: outcome.path, fileName: outcome.fileName };
+  }
+}
+
+/**
+ * "Download / print" on a record's page (a referral, a request): what its status line and
+ * its error say once the PDF is saved, the save window closed, or it failed (the lock
+ * screen when Hearth is locked). The same notices as the dashboard's list, in a line.
+ */
+export async function printWords(recordId: string, onlocked: (message: string) => void): Promise<{ message: string; error: string }> {
+  const notice = printNotice(recordId, await commands.printRecord(recordId));
+  switch (notice.kind) {
+    case "none":
+      return { message: "Not saved: the save window was closed.", error: "" };
+    case "saved":
+      return { message: `Saved as ${notice.fileName}.`, error: "" };
+    case "unlock":
+      onlocked(notice.message);
+      return { message: "", error: "" };
+    case "error":
+    case "reload":
+      return { message: "", error: notice.message };
   }
 }

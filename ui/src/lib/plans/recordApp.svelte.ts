@@ -4,9 +4,7 @@
 // there), and a command's failure shown as the lock screen or the screens' problem page.
 
 import { onMount } from "svelte";
-import { commands } from "../bindings";
-import { errorView } from "../errors";
-import type { CommandResult } from "./wizard";
+import { errorView, type CommandResult } from "../errors";
 
 /** How the screens of a kind of record move between each other (`RecordScreens`). */
 export interface ScreenActions<R> {
@@ -73,21 +71,4 @@ export function followRoute<F, R>(options: {
     const route = options.route();
     if (shown !== null && JSON.stringify(route) !== shown) void open(route);
   });
-}
-
-/**
- * "Download / print" on a record's page: what its status line and its error say once the
- * PDF is saved, the save window closed, or it failed (the lock screen when Hearth is locked).
- */
-export async function printWords(recordId: string, onlocked: (message: string) => void): Promise<{ message: string; error: string }> {
-  const result = await commands.printRecord(recordId);
-  if (result.status === "error") {
-    if (errorView(result.error).kind !== "unlock") return { message: "", error: result.error.message };
-    onlocked(result.error.message);
-    return { message: "", error: "" };
-  }
-  return {
-    message: result.data.outcome === "cancelled" ? "Not saved: the save window was closed." : `Saved as ${result.data.fileName}.`,
-    error: "",
-  };
 }

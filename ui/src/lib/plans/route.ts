@@ -1,6 +1,8 @@
 // Where the plan screens open, as App.svelte asks for them.
 
+import { onDestroy } from "svelte";
 import type { WizardStep } from "../bindings";
+import type { Autosaver } from "./wizard";
 
 export type PlanRoute =
   | { name: "plans" }
@@ -28,4 +30,27 @@ export async function savePendingPlanEdits(): Promise<boolean> {
 export function registerPendingEdits(flush: Flusher): () => void {
   flushers.add(flush);
   return () => flushers.delete(flush);
+}
+
+/**
+ * Call while a plan screen with an autosave starts (the wizards, the review): its edits are
+ * saved before lock or sign-out (`savePendingPlanEdits`) and when it closes. Answers its
+ * flush: saves now, true when everything typed is saved.
+ */
+export function keepPendingEdits(saver: Autosaver): () => Promise<boolean> {
+  const flush = async () => {
+    try {
+      await saver.flush();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const unregister = registerPendingEdits(flush);
+  onDestroy(() => {
+    unregister();
+    // Leaving the screen some other way (navigation, lock): save what is left.
+    void saver.flush().catch(() => undefined);
+  });
+  return flush;
 }

@@ -3,7 +3,6 @@
 // score and date conversions, and the autosave queue. Types come from Rust (bindings.ts).
 
 import type {
-  AppError,
   DateParts as RustDateParts,
   FieldError,
   PlanDraft,
@@ -21,9 +20,6 @@ export type Full<T> = T extends (infer U)[]
     : T extends object
       ? { [K in keyof T]-?: Full<Exclude<T[K], undefined>> }
       : T;
-
-/** What a command answers (the generated bindings' result). */
-export type CommandResult<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
 /** A question page of a form, as the task list names it (`WizardShell`). */
 export interface PageInfo<S extends string> {

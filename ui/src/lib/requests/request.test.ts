@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RequestForm } from "../bindings";
 import { dateEntry, initialParts, withUnfinished } from "../plans/wizard";
-import { answerRows, blankDraft, completeDraft, filterOf, NOT_GIVEN, stepOfPath } from "./request";
+import { answerRows, blankDraft, completeDraft, filterOf, NOT_GIVEN, stepOfPath, workerOptions } from "./request";
 
 const form = {
   steps: [],
@@ -105,5 +105,22 @@ describe("routes", () => {
     expect(requestRoute("manage")).toEqual({ name: "manage" });
     expect(requestRoute("0192a000-0000-7000-8000-000000000001")).toEqual({ name: "request", id: "0192a000-0000-7000-8000-000000000001" });
     expect(requestRoute("nonsense")).toEqual({ name: "list" });
+  });
+});
+
+describe("the allocation list", () => {
+  it("offers each worker's name once, as Rust ordered them", () => {
+    expect(
+      workerOptions([
+        { id: "1", name: "Jo Demoworker" },
+        { id: "2", name: "Lee Demolead" },
+        { id: "3", name: "Lee Demolead" },
+        { id: "4", name: " " },
+      ]),
+    ).toEqual([
+      { code: "Jo Demoworker", label: "Jo Demoworker" },
+      { code: "Lee Demolead", label: "Lee Demolead" },
+    ]);
+    expect(workerOptions([])).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 // The request for support in the window: blank and complete drafts, the page each
 // validation path is on, the answers as rows for "Check your answers" and the read-only
-// view, the manager's decision words and the exact filter. Types come from Rust
+// view, the manager's decision words, the exact filter and the allocation list's names. Types come from Rust
 // (bindings.ts); element ids, autosave and dates are the plan wizard's (../plans/wizard).
 
-import type { Decision, RequestDraft, RequestFilter, RequestForm, RequestStep } from "../bindings";
+import type { Decision, RequestDraft, RequestFilter, RequestForm, RequestStep, WorkerChoice } from "../bindings";
 import { address, ethnicityChoices, label, NOT_GIVEN, text, type AnswerRow } from "../plans/answers";
 import { completeUnfinished, ukDate, type Full } from "../plans/wizard";
 
@@ -146,4 +146,20 @@ export function filterOf(by: FilterBy, value: string): RequestFilter | null {
   const v = value.trim();
   if (v === "") return null;
   return { by, value: v } as RequestFilter;
+}
+
+/**
+ * The choices of the "worker" list: one per name (a request records the worker's name,
+ * which the exact "worker name" filter finds), in the order Rust gave them (by name).
+ */
+export function workerOptions(workers: readonly WorkerChoice[]): { code: string; label: string }[] {
+  const seen = new Set<string>();
+  const out: { code: string; label: string }[] = [];
+  for (const w of workers) {
+    const name = w.name.trim();
+    if (name === "" || seen.has(name)) continue;
+    seen.add(name);
+    out.push({ code: name, label: name });
+  }
+  return out;
 }
