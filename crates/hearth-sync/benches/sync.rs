@@ -414,11 +414,14 @@ fn kilobyte_records(n: usize) -> Vec<SeedRow> {
                 fields.insert("title".into(), json!(format!("Task {i}")));
                 RecordKind::Task
             };
+            // The permanent reference the server gives every record at its first creation
+            // (one counter per kind), as a real server's records carry.
+            let reference = format!("{}-{:06}", kind.reference_prefix(), i / 2 + 1);
             SeedRow {
                 id: Uuid::now_v7(),
                 kind,
                 fields,
-                reference: None,
+                reference: Some(reference),
                 parent: None,
             }
         })
@@ -780,7 +783,10 @@ fn pouchdb(file: &Path, adapter: &str) -> (usize, Duration) {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: Value = serde_json::from_slice(&out.stdout).expect("the peer's JSON line");
-    assert_eq!(v["adapter"], adapter, "the peer ran on the adapter asked for");
+    assert_eq!(
+        v["adapter"], adapter,
+        "the peer ran on the adapter asked for"
+    );
     let (n, t) = (
         v["records"].as_u64().unwrap() as usize,
         Duration::from_secs_f64(v["ms"].as_f64().unwrap() / 1000.0),
