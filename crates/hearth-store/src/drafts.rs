@@ -184,22 +184,62 @@ pub(crate) async fn new_local_reference(
     id: RecordId,
     kind: RecordKind,
 ) -> StoreResult<String> {
-    let bytes = id.as_uuid().into_bytes();
+    local_reference_or_whole_id(
+        conn,
+        id,
+        kind,
+        local_reference_candidate(id.as_uuid(), kind, None),
+    )
+    .await
+}
+
+/// The provisional reference a record would get, before checking that no other record holds
+/// it. A record made on this device: `LOCAL-<prefix>-<10 hex digits from the id's random
+/// part>`. A pulled record that already carries the server's permanent reference of its kind
+/// (`FSP-000123`): `LOCAL-FSP-000123`. Such a record is shown by its permanent reference, so
+/// its provisional one is never seen; deriving it from the server's counter instead of the
+/// id's random part keeps the inserts of a pull in the UNIQUE index's order (appended, not
+/// scattered over a growing index: the cost that made a large pull slow down as it went).
+pub(crate) fn local_reference_candidate(
+    id: uuid::Uuid,
+    kind: RecordKind,
+    server_reference: Option<&str>,
+) -> String {
+    let prefix = kind.reference_prefix();
+    if let Some(reference) = server_reference {
+        if reference
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix('-'))
+            .is_some_and(|n| !n.is_empty())
+        {
+            return format!("LOCAL-{reference}");
+        }
+    }
+    let bytes = id.into_bytes();
     let short = crate::hex::encode(&bytes[11..]).to_uppercase();
-    let candidate = format!("LOCAL-{}-{short}", kind.reference_prefix());
+    format!("LOCAL-{prefix}-{short}")
+}
+
+/// `candidate` unless another record holds it; then `LOCAL-<prefix>-<the whole id>`.
+pub(crate) async fn local_reference_or_whole_id(
+    conn: &mut SqliteConnection,
+    id: RecordId,
+    kind: RecordKind,
+    candidate: String,
+) -> StoreResult<String> {
     let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM records WHERE local_reference = ?")
         .bind(&candidate)
         .fetch_optional(&mut *conn)
         .await?;
     Ok(match taken {
         None => candidate,
-        Some(_) => format!(
-            "LOCAL-{}-{}",
-            kind.reference_prefix(),
-            id.as_uuid().simple()
-        )
-        .to_uppercase(),
+        Some(_) => whole_id_local_reference(id.as_uuid(), kind),
     })
+}
+
+/// The fallback provisional reference: `LOCAL-<prefix>-<the whole id in upper-case hex>`.
+pub(crate) fn whole_id_local_reference(id: uuid::Uuid, kind: RecordKind) -> String {
+    format!("LOCAL-{}-{}", kind.reference_prefix(), id.simple()).to_uppercase()
 }
 
 fn to_json(v: &impl Serialize) -> StoreResult<String> {

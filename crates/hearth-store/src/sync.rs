@@ -19,7 +19,9 @@ use serde_json::{Map, Value};
 use sqlx::{Row as _, SqliteConnection};
 use uuid::Uuid;
 
-use crate::drafts::{new_local_reference, Saved};
+use crate::drafts::{
+    local_reference_candidate, local_reference_or_whole_id, whole_id_local_reference, Saved,
+};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{MutationId, RecordId};
 use crate::outbox::{self, FieldChange, NewMutation, Operation};
@@ -253,15 +255,12 @@ async fn insert_new_pulled(
     if fresh.is_empty() {
         return Ok(HashSet::new());
     }
-    // Provisional local references as `new_local_reference` makes them: the short form
+    // Provisional local references as the one-by-one path makes them
+    // (`local_reference_candidate`: from the permanent reference when the record has one)
     // unless another record (held, or earlier in this page) has it.
     let short: Vec<String> = fresh
         .iter()
-        .map(|r| {
-            let bytes = r.id.into_bytes();
-            let short = crate::hex::encode(&bytes[11..]).to_uppercase();
-            format!("LOCAL-{}-{short}", r.kind.reference_prefix())
-        })
+        .map(|r| local_reference_candidate(r.id, r.kind, r.reference.as_deref()))
         .collect();
     let taken: Vec<(String,)> = sqlx::query_as(
         "SELECT local_reference FROM records
@@ -275,7 +274,7 @@ async fn insert_new_pulled(
     let mut refs = Vec::with_capacity(fresh.len());
     for (r, candidate) in fresh.iter().zip(short) {
         let local = if taken.contains(&candidate) {
-            format!("LOCAL-{}-{}", r.kind.reference_prefix(), r.id.simple()).to_uppercase()
+            whole_id_local_reference(r.id, r.kind)
         } else {
             candidate
         };
@@ -521,8 +520,13 @@ impl Store {
                     .await?;
                 }
                 None => {
-                    let local =
-                        new_local_reference(&mut tx, RecordId::from_uuid(r.id), r.kind).await?;
+                    let local = local_reference_or_whole_id(
+                        &mut tx,
+                        RecordId::from_uuid(r.id),
+                        r.kind,
+                        local_reference_candidate(r.id, r.kind, r.reference.as_deref()),
+                    )
+                    .await?;
                     let status = match r.fields.get("status") {
                         Some(Value::String(s)) => s.clone(),
                         _ => crate::status::DRAFT.to_owned(),

@@ -277,3 +277,95 @@ async fn a_pulled_records_server_copy_survives_a_local_edit() {
     assert_eq!(draft.summary.version, 4);
     assert_eq!(draft.summary.server_version, Some(4));
 }
+
+/// A pulled record's provisional reference: from the server's permanent reference when it
+/// carries one of its kind (`FSP-000123` → `LOCAL-FSP-000123`), on the page-wise path and
+/// the one-by-one path alike; the id's random part when it has none; the whole id when the
+/// short form is taken. The permanent reference is what lists show and search finds.
+#[tokio::test]
+async fn pulled_records_take_their_provisional_reference_from_the_permanent_one() {
+    let dir = data_dir();
+    let store = open(dir.path()).await;
+    let with_ref = uuid::Uuid::now_v7();
+    let without_ref = uuid::Uuid::now_v7();
+    let task = uuid::Uuid::now_v7();
+    let clash = uuid::Uuid::now_v7();
+    let mut a = pulled(with_ref, RecordKind::Plan, 1, json!({ "status": "active" }));
+    a.reference = Some("FSP-000123".into());
+    let b = pulled(
+        without_ref,
+        RecordKind::Plan,
+        1,
+        json!({ "status": "active" }),
+    );
+    // Named twice in its page: applied one by one.
+    let mut t1 = pulled(task, RecordKind::Task, 1, json!({ "status": "open" }));
+    t1.reference = Some("TSK-000007".into());
+    let mut t2 = t1.clone();
+    t2.version = 2;
+    store
+        .apply_pull(&page(vec![a, b, t1, t2], 3), at(1))
+        .await
+        .unwrap();
+    // A record without a permanent reference whose id's random part reads 0000000124, then
+    // one whose permanent reference FSP-0000000124 would give the same provisional one.
+    let mut held = uuid::Uuid::now_v7().into_bytes();
+    held[11..].copy_from_slice(&[0, 0, 0, 1, 0x24]);
+    let held = uuid::Uuid::from_bytes(held);
+    store
+        .apply_pull(
+            &page(
+                vec![pulled(
+                    held,
+                    RecordKind::Plan,
+                    1,
+                    json!({ "status": "active" }),
+                )],
+                4,
+            ),
+            at(2),
+        )
+        .await
+        .unwrap();
+    let mut c = pulled(clash, RecordKind::Plan, 1, json!({ "status": "active" }));
+    c.reference = Some("FSP-0000000124".into());
+    store.apply_pull(&page(vec![c], 5), at(3)).await.unwrap();
+
+    let plans = store.list(RecordKind::Plan).await.unwrap();
+    let plan = |id: uuid::Uuid| {
+        plans
+            .iter()
+            .find(|p| p.id == hearth_store::RecordId::from_uuid(id))
+            .unwrap()
+    };
+    assert_eq!(plan(with_ref).local_reference, "LOCAL-FSP-000123");
+    assert_eq!(
+        plan(with_ref).server_reference.as_deref(),
+        Some("FSP-000123")
+    );
+    let tail: String = without_ref.into_bytes()[11..]
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    assert_eq!(
+        plan(without_ref).local_reference,
+        format!("LOCAL-FSP-{tail}")
+    );
+    assert_eq!(plan(without_ref).server_reference, None);
+    assert_eq!(plan(held).local_reference, "LOCAL-FSP-0000000124");
+    assert_eq!(
+        plan(clash).local_reference,
+        format!("LOCAL-FSP-{}", clash.simple()).to_uppercase()
+    );
+    let tasks = store.list(RecordKind::Task).await.unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].local_reference, "LOCAL-TSK-000007");
+    assert_eq!(tasks[0].server_reference.as_deref(), Some("TSK-000007"));
+    let found = store.search("FSP-000123", 10).await.unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|r| r.id == hearth_store::RecordId::from_uuid(with_ref)),
+        "found by its permanent reference"
+    );
+}
