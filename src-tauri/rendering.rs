@@ -2,7 +2,7 @@
 //!
 //! Hearth's screens are forms, lists and text; nothing in them needs GPU compositing
 //! (no video, no WebGL, no 3D transforms). With compositing on, WebKitGTK's web process
-//! keeps a GL compositor and its layer backing stores (about 90 MiB more resident memory
+//! keeps a GL compositor and its layer backing stores (about 100 MiB more resident memory
 //! measured, BENCHMARKS.md "App cold start and memory"). (Both processes still map the GL
 //! driver: WebKit opens an EGL display whatever the settings.)
 //!
