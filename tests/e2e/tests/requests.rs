@@ -247,15 +247,12 @@ async fn a_request_is_sent_synced_decided_closed_archived_and_found_by_each_exac
         ensure!(answers.contains(shown), "\"{shown}\" is not in:\n{answers}");
     }
     alex.press("Send the request").await?;
-    // Online, the background sync soon swaps in the permanent reference: read the page as
-    // soon as it is shown, before the screenshot and axe-core take their time.
-    alex.wait_for_screen("Request sent").await?;
+    alex.visit("Request sent").await?;
     let sent = alex.main_text().await?;
     ensure!(
         sent.contains("LOCAL-RFS-"),
         "a provisional reference first: {sent}"
     );
-    alex.visit("Request sent").await?;
     alex.synced().await?;
     alex.nav("My requests").await?;
     alex.wait_for_screen("My requests").await?;
