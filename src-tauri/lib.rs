@@ -50,6 +50,7 @@ mod plans;
 mod printing;
 mod records;
 mod referrals;
+pub mod rendering;
 mod requests;
 mod session;
 pub mod sharing;

@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, Output, ParamsString, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Params, Version};
 use chrono::{DateTime, Utc};
 use hearth_protocol::auth::{ClientPolicy, Secret, SignInStarted, SignedIn, Tokens};
 use hearth_protocol::{paths, ErrorBody, ErrorCode as WireCode};
@@ -361,10 +361,37 @@ async fn refused(answer: reqwest::Response) -> AuthFailure {
 // ---------------------------------------------------------------------------------------
 // The offline-unlock verifier
 
-fn argon2() -> Argon2<'static> {
+fn verifier_params() -> Params {
     // OWASP's minimum for Argon2id, as the server and the wrapped key use.
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters")
+}
+
+/// Argon2id (v0x13) of `password` as a PHC hash, through `hearth_store::kdf::hash_into` so
+/// its 19 MiB of blocks go back to the operating system afterwards.
+fn phc_hash<'a>(
+    password: &str,
+    params: Params,
+    salt: Salt<'a>,
+) -> password_hash::Result<PasswordHash<'a>> {
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buf)?;
+    let params_string = ParamsString::try_from(&params)?;
+    let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let output = Output::init_with(len, |out| {
+        Ok(hearth_store::kdf::hash_into(
+            params,
+            password.as_bytes(),
+            salt_bytes,
+            out,
+        )?)
+    })?;
+    Ok(PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: params_string,
+        salt: Some(salt),
+        hash: Some(output),
+    })
 }
 
 /// An Argon2id PHC string of `password` (blocking: tens of milliseconds).
@@ -374,16 +401,31 @@ pub fn password_verifier(password: &str) -> String {
         .try_fill_bytes(&mut salt)
         .expect("the operating system's random number generator failed");
     let salt = SaltString::encode_b64(&salt).expect("16 bytes make a valid salt");
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
+    phc_hash(password, verifier_params(), salt.as_salt())
         .expect("Argon2 with valid parameters")
         .to_string()
 }
 
-/// Whether `password` matches `verifier` (blocking). A damaged verifier matches nothing.
+/// Whether `password` matches `verifier` (blocking). A damaged verifier, or one that is not
+/// Argon2id v0x13 (the only kind this app writes), matches nothing.
 pub fn verify_password(password: &str, verifier: &str) -> bool {
-    match PasswordHash::new(verifier) {
-        Ok(hash) => argon2().verify_password(password.as_bytes(), &hash).is_ok(),
+    let Ok(hash) = PasswordHash::new(verifier) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    if hash.algorithm != Algorithm::Argon2id.ident()
+        || hash.version.is_some_and(|v| v != u32::from(Version::V0x13))
+    {
+        return false;
+    }
+    let Ok(params) = Params::try_from(&hash) else {
+        return false;
+    };
+    match phc_hash(password, params, salt) {
+        // `Output`'s equality is constant-time.
+        Ok(computed) => computed.hash == Some(expected),
         Err(_) => false,
     }
 }
@@ -515,6 +557,33 @@ mod tests {
         assert!(verify_password("kettle-orchard-lantern", &verifier));
         assert!(!verify_password("kettle-orchard-lanterN", &verifier));
         assert!(!verify_password("kettle-orchard-lantern", "damaged"));
+    }
+
+    #[test]
+    fn the_verifier_is_argon2s_own_phc_string_both_ways() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        // A verifier written before `hash_into` (argon2's own hasher, the same parameters)
+        // still unlocks, and argon2's own verifier accepts ours.
+        let salt = SaltString::encode_b64(b"invented salt 16").unwrap();
+        let theirs = argon2::Argon2::new(Algorithm::Argon2id, Version::V0x13, verifier_params())
+            .hash_password(b"kettle-orchard-lantern", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("kettle-orchard-lantern", &theirs));
+        assert!(!verify_password("kettle-orchard-lanterN", &theirs));
+        let ours = password_verifier("kettle-orchard-lantern");
+        assert!(argon2::Argon2::default()
+            .verify_password(
+                b"kettle-orchard-lantern",
+                &PasswordHash::new(&ours).unwrap()
+            )
+            .is_ok());
+        // Argon2i is not what this app writes.
+        let argon2i = argon2::Argon2::new(Algorithm::Argon2i, Version::V0x13, verifier_params())
+            .hash_password(b"kettle-orchard-lantern", &salt)
+            .unwrap()
+            .to_string();
+        assert!(!verify_password("kettle-orchard-lantern", &argon2i));
     }
 
     #[test]

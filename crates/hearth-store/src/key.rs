@@ -9,7 +9,7 @@ use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::Params;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::TryRngCore as _;
@@ -222,10 +222,8 @@ pub(crate) fn key_file_path(dir: &Path) -> PathBuf {
 fn derive_kek(password: &Password, salt: &[u8], cost: KdfCost) -> StoreResult<Zeroizing<[u8; 32]>> {
     let params = Params::new(cost.m_cost_kib, cost.t_cost, cost.p_cost, Some(32))
         .map_err(|e| StoreError::Unreadable(format!("Argon2 parameters: {e}")))?;
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
     let mut kek = Zeroizing::new([0u8; 32]);
-    argon
-        .hash_password_into(password.as_bytes(), salt, kek.as_mut())
+    crate::kdf::hash_into(params, password.as_bytes(), salt, kek.as_mut())
         .map_err(|e| StoreError::Unreadable(format!("Argon2: {e}")))?;
     Ok(kek)
 }

@@ -53,6 +53,7 @@ mod drafts;
 mod error;
 mod hex;
 mod ids;
+pub mod kdf;
 mod key;
 mod open;
 mod outbox;

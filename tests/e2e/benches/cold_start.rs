@@ -22,6 +22,7 @@
 //!
 //! `HEARTH_BENCH_SMAPS=<folder>` also saves each process's full /proc/<pid>/smaps there
 //! (overwritten each run, so the last run's remain), to see which mappings hold the memory.
+//! `HEARTH_BENCH_RUNS=<n>` measures n starts instead of 5.
 
 use std::time::{Duration, Instant};
 
@@ -32,7 +33,14 @@ use hearth_e2e::screens::{CHECK_EMAIL, CONNECT, DASHBOARD, SIGN_IN, UNLOCK};
 use hearth_e2e::seed::{seed_plans, PlanMix};
 use hearth_e2e::{App, Prereqs, Profile, Server};
 
-const RUNS: usize = 5;
+/// Measured starts: 5, or `HEARTH_BENCH_RUNS` (fewer, to compare settings quickly).
+fn measured_runs() -> usize {
+    std::env::var("HEARTH_BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(5)
+}
 const ALEX: &str = "alex.demoworker@example.org.uk";
 /// The demo organisation's password (`hearth-server demo-seed`; invented).
 const DEMO_PASSWORD: &str = "hearth demo only 2026";
@@ -244,7 +252,7 @@ async fn main() -> Result<()> {
     // checks the dashboard's list (after its figures are taken; they are not counted).
     one_run(&prereqs, &profile, mix.drafts, true).await?;
     let mut runs = Vec::new();
-    for i in 0..RUNS {
+    for i in 0..measured_runs() {
         let run = one_run(&prereqs, &profile, mix.drafts, false).await?;
         let total = run.total();
         eprintln!(
@@ -271,8 +279,9 @@ async fn main() -> Result<()> {
     let wall = col(|r| r.wall_ms);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "cold start to an interactive dashboard, {} plans in the cache ({RUNS} runs, load {}):",
+        "cold start to an interactive dashboard, {} plans in the cache ({} runs, load {}):",
         mix.total(),
+        runs.len(),
         load.split_whitespace()
             .take(3)
             .collect::<Vec<_>>()

@@ -532,13 +532,17 @@ impl App {
         Ok(())
     }
 
-    /// Saves a PNG of the window as `<shots>/<profile>-<name>.png`.
+    /// Saves a PNG of the window as `<shots>/<profile>-<name>.png` (module [`crate::screenshot`]).
     pub async fn save_shot(&self, name: &str) -> Result<PathBuf> {
         self.settle().await?;
         let dir = shots_dir();
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join(format!("{}-{}.png", self.profile_name, slug(name)));
-        let png = self.wd.screenshot().await?;
+        // The app process draws the web process's frame a moment after the page has
+        // painted it; under load a capture straight away can catch half a frame.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // From the X server: WebKitWebDriver's screenshot hangs with compositing off.
+        let png = crate::screenshot::window_png(self.app_pid()?)?;
         std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         Ok(path)
     }

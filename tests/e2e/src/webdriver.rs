@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context as _, Result};
-use base64::Engine as _;
 use serde_json::{json, Value};
 
 /// The key under which WebDriver returns an element reference.
@@ -212,15 +211,6 @@ impl WebDriver {
         .await?;
         self.cmd(reqwest::Method::DELETE, "/actions", None).await?;
         Ok(())
-    }
-
-    /// A PNG of the window's viewport.
-    pub async fn screenshot(&self) -> Result<Vec<u8>> {
-        let value = self.get("/screenshot").await?;
-        let b64 = value
-            .as_str()
-            .ok_or_else(|| anyhow!("screenshot returned {value}"))?;
-        Ok(base64::engine::general_purpose::STANDARD.decode(b64)?)
     }
 
     /// Ends the session (closes the app). Errors are returned, not hidden: callers that
