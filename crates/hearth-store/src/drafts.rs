@@ -178,21 +178,6 @@ async fn current(conn: &mut SqliteConnection, id: RecordId) -> StoreResult<Optio
     }))
 }
 
-/// `LOCAL-<prefix>-<10 hex digits from the id's random part>`; the whole id if those are taken.
-pub(crate) async fn new_local_reference(
-    conn: &mut SqliteConnection,
-    id: RecordId,
-    kind: RecordKind,
-) -> StoreResult<String> {
-    local_reference_or_whole_id(
-        conn,
-        id,
-        kind,
-        local_reference_candidate(id.as_uuid(), kind, None),
-    )
-    .await
-}
-
 /// The provisional reference a record would get, before checking that no other record holds
 /// it. A record made on this device: `LOCAL-<prefix>-<10 hex digits from the id's random
 /// part>`. A pulled record that already carries the server's permanent reference of its kind
@@ -220,13 +205,16 @@ pub(crate) fn local_reference_candidate(
     format!("LOCAL-{prefix}-{short}")
 }
 
-/// `candidate` unless another record holds it; then `LOCAL-<prefix>-<the whole id>`.
-pub(crate) async fn local_reference_or_whole_id(
+/// A record's provisional reference: [`local_reference_candidate`] (from `server_reference`
+/// when a pulled record carries one) unless another record holds it; then
+/// `LOCAL-<prefix>-<the whole id>`.
+pub(crate) async fn new_local_reference(
     conn: &mut SqliteConnection,
     id: RecordId,
     kind: RecordKind,
-    candidate: String,
+    server_reference: Option<&str>,
 ) -> StoreResult<String> {
+    let candidate = local_reference_candidate(id.as_uuid(), kind, server_reference);
     let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM records WHERE local_reference = ?")
         .bind(&candidate)
         .fetch_optional(&mut *conn)
@@ -285,7 +273,7 @@ impl Store {
                     c.title,
                 ),
                 None => {
-                    let local = new_local_reference(&mut tx, record_id, save.kind).await?;
+                    let local = new_local_reference(&mut tx, record_id, save.kind, None).await?;
                     (Map::new(), Vec::new(), 0, local, None, None)
                 }
             };

@@ -20,7 +20,7 @@ use sqlx::{Row as _, SqliteConnection};
 use uuid::Uuid;
 
 use crate::drafts::{
-    local_reference_candidate, local_reference_or_whole_id, whole_id_local_reference, Saved,
+    local_reference_candidate, new_local_reference, whole_id_local_reference, Saved,
 };
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{MutationId, RecordId};
@@ -520,11 +520,11 @@ impl Store {
                     .await?;
                 }
                 None => {
-                    let local = local_reference_or_whole_id(
+                    let local = new_local_reference(
                         &mut tx,
                         RecordId::from_uuid(r.id),
                         r.kind,
-                        local_reference_candidate(r.id, r.kind, r.reference.as_deref()),
+                        r.reference.as_deref(),
                     )
                     .await?;
                     let status = match r.fields.get("status") {
