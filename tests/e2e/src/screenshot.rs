@@ -7,21 +7,25 @@
 //! under Xvfb), and read it with ImageMagick's `import` (Debian package `imagemagick`).
 
 use std::io::ErrorKind;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use anyhow::{anyhow, bail, ensure, Result};
 
-/// Runs `program` and returns its standard output; a missing program is named with the
-/// Debian package that provides it.
-fn run(program: &str, package: &str, args: &[&str]) -> Result<Vec<u8>> {
-    let out = match Command::new(program).args(args).output() {
-        Ok(out) => out,
+/// Runs `program`; a missing program is named with the Debian package that provides it.
+fn spawn(program: &str, package: &str, args: &[&str]) -> Result<Output> {
+    match Command::new(program).args(args).output() {
+        Ok(out) => Ok(out),
         Err(err) if err.kind() == ErrorKind::NotFound => bail!(
             "screenshots need `{program}`, which is not installed (Debian package `{package}`; \
              `make deps` installs it)"
         ),
-        Err(err) => return Err(anyhow!(err).context(format!("running {program} {args:?}"))),
-    };
+        Err(err) => Err(anyhow!(err).context(format!("running {program} {args:?}"))),
+    }
+}
+
+/// Runs `program` (as [`spawn`]) and returns its standard output; a failure is an error.
+fn run(program: &str, package: &str, args: &[&str]) -> Result<Vec<u8>> {
+    let out = spawn(program, package, args)?;
     ensure!(
         out.status.success(),
         "{program} {args:?} failed ({}): {}",
@@ -34,17 +38,12 @@ fn run(program: &str, package: &str, args: &[&str]) -> Result<Vec<u8>> {
 /// The X window ids of the visible windows of process `pid` (`_NET_WM_PID`).
 pub fn visible_windows(pid: u32) -> Result<Vec<String>> {
     // xdotool exits 1 when nothing matches: an empty list, not an error.
-    let out = match Command::new("xdotool")
-        .args(["search", "--onlyvisible", "--pid", &pid.to_string()])
-        .output()
-    {
-        Ok(out) => out,
-        Err(err) if err.kind() == ErrorKind::NotFound => bail!(
-            "screenshots need `xdotool`, which is not installed (Debian package `xdotool`; \
-             `make deps` installs it)"
-        ),
-        Err(err) => return Err(anyhow!(err).context("running xdotool search")),
-    };
+    let pid = pid.to_string();
+    let out = spawn(
+        "xdotool",
+        "xdotool",
+        &["search", "--onlyvisible", "--pid", &pid],
+    )?;
     Ok(String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .map(str::to_owned)
