@@ -76,6 +76,9 @@ pub struct Inner {
     pub audit_queue: crate::audit::AuditQueue,
     /// Refresh-token rotations on their way to the database, in shared commits.
     pub rotations: crate::auth::RotationQueue,
+    /// Running SHA-256s of the uploads this process received every chunk of, so
+    /// finalising need not read the file again (see `documents::UploadHashes`).
+    pub upload_hashes: crate::documents::UploadHashes,
 }
 
 #[derive(Clone)]
@@ -123,6 +126,7 @@ impl AppState {
             documents_dir: None,
             audit_queue,
             rotations,
+            upload_hashes: Default::default(),
         })))
     }
 

@@ -55,6 +55,108 @@ pub struct ChunkQuery {
     pub offset: u64,
 }
 
+/// The whole-file SHA-256 of each upload, carried from chunk to chunk while this process
+/// receives all of it in order, so `finalise` checks the file without reading it again.
+///
+/// A hash is only carried on by the chunk that starts where it ended and was counted
+/// (`upload_advance`), and never once two chunk requests for the same upload have
+/// overlapped (their bytes may differ, and either may land last): a retried, racing or
+/// failed chunk, a restart, or another server process drops it, and `finalise` then reads
+/// the whole file back as before. Each chunk's bytes are hashed while they are written and
+/// synced, so the whole-file hash costs no time of its own.
+#[derive(Default, Clone)]
+pub struct UploadHashes(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Uuid, RunningHash>>>,
+);
+
+#[derive(Default)]
+struct RunningHash {
+    /// Chunk requests for this upload whose bytes may still be being written.
+    in_flight: u64,
+    /// Two chunk requests overlapped: nothing more is carried for this upload.
+    overlapped: bool,
+    /// The hash of the file's first `.0` bytes.
+    upto: Option<(u64, Sha256)>,
+}
+
+/// Uploads with a carried hash at most; beyond, the idle ones are forgotten (and read
+/// back when finalised).
+const MAX_RUNNING_HASHES: usize = 4096;
+
+/// One chunk request's place in [`UploadHashes`]. It lives until the chunk's bytes are
+/// written, even if the request is dropped first, and ends the request when dropped.
+pub struct HashTicket {
+    hashes: UploadHashes,
+    upload: Uuid,
+}
+
+impl UploadHashes {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Uuid, RunningHash>> {
+        // A panic elsewhere while holding it leaves only hashes, which are checked anyway.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A chunk at `offset` begins: the hash to carry on (a new one at offset 0), if any.
+    fn begin(&self, upload: Uuid, offset: u64) -> (Option<Sha256>, HashTicket) {
+        let mut map = self.lock();
+        if map.len() >= MAX_RUNNING_HASHES && !map.contains_key(&upload) {
+            map.retain(|_, e| e.in_flight > 0);
+        }
+        let entry = map.entry(upload).or_default();
+        if entry.in_flight > 0 {
+            entry.overlapped = true;
+        }
+        entry.in_flight += 1;
+        let hash = match entry.upto.take() {
+            _ if entry.overlapped => None,
+            Some((upto, h)) if upto == offset => Some(h),
+            _ if offset == 0 => Some(Sha256::new()),
+            _ => None,
+        };
+        let ticket = HashTicket {
+            hashes: self.clone(),
+            upload,
+        };
+        (hash, ticket)
+    }
+
+    /// The hash of the whole file if every byte of its `size` was carried; forgets it.
+    fn take_whole(&self, upload: Uuid, size: u64) -> Option<Sha256> {
+        let mut map = self.lock();
+        let entry = map.get_mut(&upload)?;
+        let whole = match entry.upto.take() {
+            Some((upto, h)) if upto == size && !entry.overlapped => Some(h),
+            _ => None,
+        };
+        if entry.in_flight == 0 {
+            map.remove(&upload);
+        }
+        whole
+    }
+}
+
+impl HashTicket {
+    /// The chunk ending at `upto` is written, synced and counted: keep its hash for the
+    /// next chunk, unless another request for this upload overlapped it.
+    fn carry(self, upto: u64, hash: Sha256) {
+        if let Some(entry) = self.hashes.lock().get_mut(&self.upload) {
+            if !entry.overlapped {
+                entry.upto = Some((upto, hash));
+            }
+        }
+    }
+}
+
+impl Drop for HashTicket {
+    fn drop(&mut self) {
+        if let Some(entry) = self.hashes.lock().get_mut(&self.upload) {
+            entry.in_flight = entry.in_flight.saturating_sub(1);
+        }
+    }
+}
+
 fn root(state: &AppState) -> Result<&Path, ApiError> {
     state
         .documents_dir
@@ -230,26 +332,46 @@ pub async fn chunk(
     }
     let path = part_path(root(&state)?, id);
     let offset = q.offset;
-    blocking(move || {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
-        f.seek(SeekFrom::Start(offset))?;
-        f.write_all(&body)?;
-        f.sync_data()
+    let (hash, ticket) = state.upload_hashes.begin(id, offset);
+    let (hash, ticket) = blocking(move || {
+        // The ticket stays with the write: a dropped request does not end it early.
+        let ticket = ticket;
+        std::thread::scope(|s| {
+            // The whole-file hash moves on while the bytes are written and synced.
+            let bytes = &body;
+            let hashing = hash.map(|mut h| {
+                s.spawn(move || {
+                    h.update(bytes);
+                    h
+                })
+            });
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            f.seek(SeekFrom::Start(offset))?;
+            f.write_all(&body)?;
+            f.sync_data()?;
+            Ok(hashing.and_then(|t| t.join().ok()))
+        })
+        .map(|hash| (hash, ticket))
     })
     .await?;
     // Only after the bytes are durable: a crash in between leaves `received` behind, and
     // the chunk is simply sent again.
-    state
+    let advanced = state
         .store
         .upload_advance(id, offset, offset + len, state.now())
         .await?;
+    // Not advanced: another request for the same offset counted first; its bytes and
+    // these may differ, so the file is read back at the end.
+    if let (true, Some(hash)) = (advanced, hash) {
+        ticket.carry(offset + len, hash);
+    }
     let row = own_upload(&state, &who, id).await?;
     Ok(Json(status_of(&row)))
 }
@@ -299,6 +421,7 @@ pub async fn finalise(
     let part = part_path(&root, id);
     let blob = blob_path(&root, &sha);
     let size = row.size;
+    let carried = state.upload_hashes.take_whole(id, size);
     let checked = blocking(move || {
         if !part.exists() {
             // A crash after the rename and before the database noted it: the blob was
@@ -320,21 +443,31 @@ pub async fn finalise(
         f.set_len(size)?;
         drop(f);
         let mut f = std::fs::File::open(&part)?;
-        let mut hasher = Sha256::new();
         let mut prefix = Vec::with_capacity(SNIFF_BYTES);
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = f.read(&mut buf)?;
-            if n == 0 {
-                break;
+        let digest = match carried {
+            // Every chunk was hashed on its way in: only the type is read back.
+            Some(hasher) => {
+                (&mut f).take(SNIFF_BYTES as u64).read_to_end(&mut prefix)?;
+                hasher.finalize()
             }
-            if prefix.len() < SNIFF_BYTES {
-                let take = n.min(SNIFF_BYTES - prefix.len());
-                prefix.extend_from_slice(&buf[..take]);
+            None => {
+                let mut hasher = Sha256::new();
+                let mut buf = vec![0u8; 256 * 1024];
+                loop {
+                    let n = f.read(&mut buf)?;
+                    if n == 0 {
+                        break;
+                    }
+                    if prefix.len() < SNIFF_BYTES {
+                        let take = n.min(SNIFF_BYTES - prefix.len());
+                        prefix.extend_from_slice(&buf[..take]);
+                    }
+                    hasher.update(&buf[..n]);
+                }
+                hasher.finalize()
             }
-            hasher.update(&buf[..n]);
-        }
-        if hex::encode(hasher.finalize()) != sha {
+        };
+        if hex::encode(digest) != sha {
             std::fs::remove_file(&part)?;
             return Ok(Checked::Mismatch);
         }
@@ -472,5 +605,84 @@ pub async fn push_guard(
                 Ok(Some("the document's bytes were not uploaded"))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(parts: &[&[u8]]) -> String {
+        let mut h = Sha256::new();
+        for p in parts {
+            h.update(p);
+        }
+        hex::encode(h.finalize())
+    }
+
+    /// One chunk request that writes and is counted.
+    fn chunk(hashes: &UploadHashes, upload: Uuid, offset: u64, bytes: &[u8]) {
+        let (hash, ticket) = hashes.begin(upload, offset);
+        if let Some(mut h) = hash {
+            h.update(bytes);
+            ticket.carry(offset + bytes.len() as u64, h);
+        }
+    }
+
+    #[test]
+    fn chunks_in_order_carry_the_whole_file_hash() {
+        let hashes = UploadHashes::default();
+        let id = Uuid::now_v7();
+        chunk(&hashes, id, 0, b"first ");
+        chunk(&hashes, id, 6, b"second");
+        let h = hashes.take_whole(id, 12).expect("carried");
+        assert_eq!(hex::encode(h.finalize()), whole(&[b"first ", b"second"]));
+        // Taken once: finalising again reads the file.
+        assert!(hashes.take_whole(id, 12).is_none());
+    }
+
+    #[test]
+    fn a_short_or_restarted_upload_is_read_back() {
+        let hashes = UploadHashes::default();
+        let id = Uuid::now_v7();
+        chunk(&hashes, id, 0, b"first ");
+        assert!(
+            hashes.take_whole(id, 12).is_none(),
+            "not every byte was hashed"
+        );
+        // A process that did not see the first chunk (a restart) carries nothing.
+        let fresh = UploadHashes::default();
+        chunk(&fresh, id, 6, b"second");
+        assert!(fresh.take_whole(id, 12).is_none());
+    }
+
+    #[test]
+    fn overlapping_chunks_stop_the_carrying_for_good() {
+        let hashes = UploadHashes::default();
+        let id = Uuid::now_v7();
+        let (a, ticket_a) = hashes.begin(id, 0);
+        // A second request for the same offset while the first is still writing.
+        let (b, ticket_b) = hashes.begin(id, 0);
+        assert!(a.is_some());
+        assert!(b.is_none(), "a racing request must not hash");
+        let mut a = a.unwrap();
+        a.update(b"first ");
+        ticket_a.carry(6, a);
+        drop(ticket_b);
+        chunk(&hashes, id, 6, b"second");
+        assert!(hashes.take_whole(id, 12).is_none());
+    }
+
+    #[test]
+    fn a_chunk_that_was_not_counted_drops_the_hash() {
+        let hashes = UploadHashes::default();
+        let id = Uuid::now_v7();
+        chunk(&hashes, id, 0, b"first ");
+        // Written but not counted (another request counted first): no carry.
+        let (hash, ticket) = hashes.begin(id, 6);
+        assert!(hash.is_some());
+        drop(ticket);
+        chunk(&hashes, id, 6, b"second");
+        assert!(hashes.take_whole(id, 12).is_none());
     }
 }

@@ -148,16 +148,19 @@ impl Engine {
             sha256: meta.sha256.clone(),
         };
         let body = serde_json::to_vec(&create).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let bytes = self
-            .send(
+        // The first chunk is read from the cache and hashed while the server answers how
+        // far the upload got (from the start, for a new upload); used only if it did.
+        let (bytes, first) = tokio::join!(
+            self.send(
                 self.0
                     .http
                     .post(self.url(paths::UPLOADS))
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(body),
-            )
-            .await?;
-        let mut status: UploadStatus = json(&bytes)?;
+            ),
+            read_chunk(store, id, 0, UPLOAD_CHUNK_BYTES.min(meta.size)),
+        );
+        let mut status: UploadStatus = json(&bytes?)?;
         report.upload_id = Some(status.upload_id);
         report.resumed_from = status.offset;
         let total = status.size;
@@ -182,7 +185,7 @@ impl Engine {
         let mut tries = 4 + 2 * meta.size.div_ceil(UPLOAD_CHUNK_BYTES);
         // The next chunk is read from the cache and hashed while this one is on the wire;
         // it is used only if the server's answer is the offset it starts at.
-        let mut ahead: Option<Chunk> = None;
+        let mut ahead: Option<Chunk> = first.ok();
         while !status.finalised && status.offset < status.size {
             tries = tries.saturating_sub(1);
             if tries == 0 {
