@@ -184,6 +184,12 @@ impl Store {
 }
 
 fn encrypted_options(path: &Path, key: &DatabaseKey, create: bool) -> SqliteConnectOptions {
+    // Before SQLCipher first uses OpenSSL: OpenSSL is told not to free its global state in
+    // an `atexit` handler (OPENSSL_INIT_NO_ATEXIT). Otherwise a process that exits while a
+    // connection's worker thread is still closing its database (sqlx closes them on their
+    // own threads) can abort with a double free inside OpenSSL, seen once at the end of the
+    // `tests/sync` binary. Runs once per process; the operating system frees it all at exit.
+    openssl_sys::init();
     // `key` must be the first pragma on every connection: sqlx keeps it first
     // (SqliteConnectOptions reserves its slot), so it runs before journal_mode and the rest.
     let options = SqliteConnectOptions::new()
