@@ -690,52 +690,8 @@ async fn upload_vs_curl(
             .json()
             .await
             .unwrap();
-        let mut args: Vec<String> = vec!["-sS".into(), "--fail".into()];
-        for (i, chunk) in bytes.chunks(CURL_CHUNK).enumerate() {
-            let file: PathBuf = tmp.path().join(format!("chunk-{run}-{i}"));
-            std::fs::write(&file, chunk).unwrap();
-            if i > 0 {
-                args.push("--next".into());
-                args.extend(["-sS".into(), "--fail".into()]);
-            }
-            args.extend([
-                "-o".into(),
-                "/dev/null".into(),
-                "-w".into(),
-                "%{time_total}\\n".into(),
-                "-X".into(),
-                "PUT".into(),
-                "-H".into(),
-                format!("Authorization: Bearer {token}"),
-                "-H".into(),
-                format!("{}: {}", paths::CHUNK_SHA256_HEADER, sha_hex(chunk)),
-                "-H".into(),
-                "Content-Type: application/octet-stream".into(),
-                "--data-binary".into(),
-                format!("@{}", file.display()),
-                format!(
-                    "{}{}?offset={}",
-                    server.base_url(),
-                    paths::upload(status.upload_id),
-                    i * CURL_CHUNK
-                ),
-            ]);
-        }
-        let out = tokio::task::spawn_blocking(move || {
-            std::process::Command::new("curl").args(&args).output()
-        })
-        .await
-        .unwrap()
-        .expect("curl");
-        assert!(
-            out.status.success(),
-            "curl failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let total: f64 = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| l.trim().parse::<f64>().expect("curl's time_total"))
-            .sum();
+        let requests = curl_chunk_requests(server, token, status.upload_id, &bytes, tmp.path());
+        let total = curl_times(run_curl(requests.join(&["--next".to_string()][..])).await);
         curl.push(Duration::from_secs_f64(total));
         // curl through the whole upload the engine makes (create, chunks, finalise), on
         // other bytes so that neither is deduplicated against the other.
@@ -798,37 +754,8 @@ async fn curl_whole_upload(server: &Server, token: &str, bytes: &[u8], tmp: &Pat
     let mut lines = out.lines();
     let status: UploadStatus = serde_json::from_str(lines.next().unwrap()).unwrap();
     let mut total: f64 = lines.next().unwrap().trim().parse().unwrap();
-    let mut args: Vec<String> = Vec::new();
-    for (i, chunk) in bytes.chunks(CURL_CHUNK).enumerate() {
-        let file = tmp.join(format!("whole-{}-{i}", status.upload_id));
-        std::fs::write(&file, chunk).unwrap();
-        args.extend([
-            "-sS".into(),
-            "--fail".into(),
-            "-o".into(),
-            "/dev/null".into(),
-            "-w".into(),
-            "%{time_total}\\n".into(),
-            "-X".into(),
-            "PUT".into(),
-            "-H".into(),
-            auth.clone(),
-            "-H".into(),
-            format!("{}: {}", paths::CHUNK_SHA256_HEADER, sha_hex(chunk)),
-            "-H".into(),
-            "Content-Type: application/octet-stream".into(),
-            "--data-binary".into(),
-            format!("@{}", file.display()),
-            format!(
-                "{}{}?offset={}",
-                server.base_url(),
-                paths::upload(status.upload_id),
-                i * CURL_CHUNK
-            ),
-            "--next".into(),
-        ]);
-    }
-    args.extend([
+    let mut requests = curl_chunk_requests(server, token, status.upload_id, bytes, tmp);
+    requests.push(vec![
         "-sS".into(),
         "--fail".into(),
         "-o".into(),
@@ -847,12 +774,58 @@ async fn curl_whole_upload(server: &Server, token: &str, bytes: &[u8], tmp: &Pat
             paths::upload_finalise(status.upload_id)
         ),
     ]);
-    total += run_curl(args)
-        .await
-        .lines()
-        .map(|l| l.trim().parse::<f64>().expect("curl's time_total"))
-        .sum::<f64>();
+    total += curl_times(run_curl(requests.join(&["--next".to_string()][..])).await);
     Duration::from_secs_f64(total)
+}
+
+/// One curl request per 4 MiB chunk of `bytes` (a PUT at its offset with its SHA-256, made
+/// here, untimed; each chunk in a file under `dir`), to be joined with `--next`.
+fn curl_chunk_requests(
+    server: &Server,
+    token: &str,
+    upload: Uuid,
+    bytes: &[u8],
+    dir: &Path,
+) -> Vec<Vec<String>> {
+    bytes
+        .chunks(CURL_CHUNK)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let file: PathBuf = dir.join(format!("chunk-{upload}-{i}"));
+            std::fs::write(&file, chunk).unwrap();
+            vec![
+                "-sS".into(),
+                "--fail".into(),
+                "-o".into(),
+                "/dev/null".into(),
+                "-w".into(),
+                "%{time_total}\\n".into(),
+                "-X".into(),
+                "PUT".into(),
+                "-H".into(),
+                format!("Authorization: Bearer {token}"),
+                "-H".into(),
+                format!("{}: {}", paths::CHUNK_SHA256_HEADER, sha_hex(chunk)),
+                "-H".into(),
+                "Content-Type: application/octet-stream".into(),
+                "--data-binary".into(),
+                format!("@{}", file.display()),
+                format!(
+                    "{}{}?offset={}",
+                    server.base_url(),
+                    paths::upload(upload),
+                    i * CURL_CHUNK
+                ),
+            ]
+        })
+        .collect()
+}
+
+/// The sum of the `time_total` lines curl printed, in seconds.
+fn curl_times(out: String) -> f64 {
+    out.lines()
+        .map(|l| l.trim().parse::<f64>().expect("curl's time_total"))
+        .sum()
 }
 
 /// Runs curl off the runtime's threads (the server is in this process); its stdout.
