@@ -755,13 +755,7 @@ async fn curl_whole_upload(server: &Server, token: &str, bytes: &[u8], tmp: &Pat
     let status: UploadStatus = serde_json::from_str(lines.next().unwrap()).unwrap();
     let mut total: f64 = lines.next().unwrap().trim().parse().unwrap();
     let mut requests = curl_chunk_requests(server, token, status.upload_id, bytes, tmp);
-    requests.push(vec![
-        "-sS".into(),
-        "--fail".into(),
-        "-o".into(),
-        "/dev/null".into(),
-        "-w".into(),
-        "%{time_total}\\n".into(),
+    requests.push(curl_timed([
         "-H".into(),
         auth,
         "-H".into(),
@@ -773,7 +767,7 @@ async fn curl_whole_upload(server: &Server, token: &str, bytes: &[u8], tmp: &Pat
             server.base_url(),
             paths::upload_finalise(status.upload_id)
         ),
-    ]);
+    ]));
     total += curl_times(run_curl(requests.join(&["--next".to_string()][..])).await);
     Duration::from_secs_f64(total)
 }
@@ -793,13 +787,7 @@ fn curl_chunk_requests(
         .map(|(i, chunk)| {
             let file: PathBuf = dir.join(format!("chunk-{upload}-{i}"));
             std::fs::write(&file, chunk).unwrap();
-            vec![
-                "-sS".into(),
-                "--fail".into(),
-                "-o".into(),
-                "/dev/null".into(),
-                "-w".into(),
-                "%{time_total}\\n".into(),
+            curl_timed([
                 "-X".into(),
                 "PUT".into(),
                 "-H".into(),
@@ -816,8 +804,17 @@ fn curl_chunk_requests(
                     paths::upload(upload),
                     i * CURL_CHUNK
                 ),
-            ]
+            ])
         })
+        .collect()
+}
+
+/// One curl request that prints its own `time_total` (on a line) instead of the body.
+fn curl_timed<const N: usize>(rest: [String; N]) -> Vec<String> {
+    ["-sS", "--fail", "-o", "/dev/null", "-w", "%{time_total}\\n"]
+        .into_iter()
+        .map(String::from)
+        .chain(rest)
         .collect()
 }
 
