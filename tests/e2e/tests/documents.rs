@@ -157,6 +157,13 @@ async fn a_document_is_added_through_the_real_file_dialog_refused_when_not_allow
     );
     ensure!(app.value_of("Title").await? == "Home visit notes (invented)");
     ensure!(app.value_of("File name").await? == suggested);
+    // It says which file is still waiting, so the refusal is not read as the PDF's.
+    ensure!(
+        app.main_text()
+            .await?
+            .contains("home visit notes.pdf is still the file to add. Nothing you typed is lost."),
+        "the waiting file is not named after a refusal"
+    );
     shot_of_documents(&app, "document-refused").await?;
     app.axe_check("plan view, a file refused").await?;
 
