@@ -127,7 +127,8 @@ impl UploadHashes {
         let mut map = self.lock();
         let entry = map.get_mut(&upload)?;
         let whole = match entry.upto.take() {
-            Some((upto, h)) if upto == size && !entry.overlapped => Some(h),
+            // Never set once requests overlapped (`begin` takes it, `carry` refuses).
+            Some((upto, h)) if upto == size => Some(h),
             _ => None,
         };
         if entry.in_flight == 0 {
@@ -209,6 +210,13 @@ async fn own_upload(state: &AppState, who: &Authed, id: Uuid) -> Result<UploadRo
         }
         None => Err(ApiError::NotFound),
     }
+}
+
+/// The first [`SNIFF_BYTES`] of a file (fewer if it is shorter), for its type check.
+fn read_prefix(f: &mut std::fs::File) -> std::io::Result<Vec<u8>> {
+    let mut prefix = Vec::with_capacity(SNIFF_BYTES);
+    f.take(SNIFF_BYTES as u64).read_to_end(&mut prefix)?;
+    Ok(prefix)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -427,10 +435,8 @@ pub async fn finalise(
             // A crash after the rename and before the database noted it: the blob was
             // checked before it was moved.
             if blob.exists() {
-                let mut prefix = vec![0u8; SNIFF_BYTES];
-                let mut f = std::fs::File::open(&blob)?;
-                let n = f.read(&mut prefix)?;
-                return Ok(match check_file(size, &prefix[..n]) {
+                let prefix = read_prefix(&mut std::fs::File::open(&blob)?)?;
+                return Ok(match check_file(size, &prefix) {
                     Ok(t) => Checked::Ready {
                         content_type: t.mime_type(),
                     },
@@ -443,27 +449,14 @@ pub async fn finalise(
         f.set_len(size)?;
         drop(f);
         let mut f = std::fs::File::open(&part)?;
-        let mut prefix = Vec::with_capacity(SNIFF_BYTES);
+        let prefix = read_prefix(&mut f)?;
         let digest = match carried {
-            // Every chunk was hashed on its way in: only the type is read back.
-            Some(hasher) => {
-                (&mut f).take(SNIFF_BYTES as u64).read_to_end(&mut prefix)?;
-                hasher.finalize()
-            }
+            // Every chunk was hashed on its way in: only the type was read back.
+            Some(hasher) => hasher.finalize(),
             None => {
                 let mut hasher = Sha256::new();
-                let mut buf = vec![0u8; 256 * 1024];
-                loop {
-                    let n = f.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    if prefix.len() < SNIFF_BYTES {
-                        let take = n.min(SNIFF_BYTES - prefix.len());
-                        prefix.extend_from_slice(&buf[..take]);
-                    }
-                    hasher.update(&buf[..n]);
-                }
+                hasher.update(&prefix);
+                std::io::copy(&mut f, &mut hasher)?;
                 hasher.finalize()
             }
         };

@@ -690,13 +690,20 @@ async fn upload_vs_curl(
             .json()
             .await
             .unwrap();
-        let requests = curl_chunk_requests(server, token, status.upload_id, &bytes, tmp.path());
-        let total = curl_times(run_curl(requests.join(&["--next".to_string()][..])).await);
+        let auth = format!("Authorization: Bearer {token}");
+        let total = curl_chain(curl_chunk_requests(
+            server,
+            &auth,
+            status.upload_id,
+            &bytes,
+            tmp.path(),
+        ))
+        .await;
         curl.push(Duration::from_secs_f64(total));
         // curl through the whole upload the engine makes (create, chunks, finalise), on
         // other bytes so that neither is deduplicated against the other.
         let other = pdf_bytes(2_000_000 + run, UPLOAD_BYTES);
-        curl_whole.push(curl_whole_upload(server, token, &other, tmp.path()).await);
+        curl_whole.push(curl_whole_upload(server, &auth, &other, tmp.path()).await);
         // The engine, on a document stored in the encrypted cache.
         let meta = d
             .store
@@ -729,8 +736,7 @@ async fn upload_vs_curl(
 /// curl's own `time_total`s, summed, for one whole upload of `bytes` in the engine's
 /// requests: the create call (one process), then every chunk and the finalise call on one
 /// connection (`--next`). Chunk hashes are made beforehand, untimed.
-async fn curl_whole_upload(server: &Server, token: &str, bytes: &[u8], tmp: &Path) -> Duration {
-    let auth = format!("Authorization: Bearer {token}");
+async fn curl_whole_upload(server: &Server, auth: &str, bytes: &[u8], tmp: &Path) -> Duration {
     let create = serde_json::to_string(&UploadCreate {
         document_id: Uuid::now_v7(),
         size: bytes.len() as u64,
@@ -743,7 +749,7 @@ async fn curl_whole_upload(server: &Server, token: &str, bytes: &[u8], tmp: &Pat
         "-w".into(),
         "\\n%{time_total}\\n".into(),
         "-H".into(),
-        auth.clone(),
+        auth.to_owned(),
         "-H".into(),
         "Content-Type: application/json".into(),
         "--data-binary".into(),
@@ -754,10 +760,10 @@ async fn curl_whole_upload(server: &Server, token: &str, bytes: &[u8], tmp: &Pat
     let mut lines = out.lines();
     let status: UploadStatus = serde_json::from_str(lines.next().unwrap()).unwrap();
     let mut total: f64 = lines.next().unwrap().trim().parse().unwrap();
-    let mut requests = curl_chunk_requests(server, token, status.upload_id, bytes, tmp);
+    let mut requests = curl_chunk_requests(server, auth, status.upload_id, bytes, tmp);
     requests.push(curl_timed([
         "-H".into(),
-        auth,
+        auth.to_owned(),
         "-H".into(),
         "Content-Type: application/json".into(),
         "--data-binary".into(),
@@ -768,7 +774,7 @@ async fn curl_whole_upload(server: &Server, token: &str, bytes: &[u8], tmp: &Pat
             paths::upload_finalise(status.upload_id)
         ),
     ]));
-    total += curl_times(run_curl(requests.join(&["--next".to_string()][..])).await);
+    total += curl_chain(requests).await;
     Duration::from_secs_f64(total)
 }
 
@@ -776,7 +782,7 @@ async fn curl_whole_upload(server: &Server, token: &str, bytes: &[u8], tmp: &Pat
 /// here, untimed; each chunk in a file under `dir`), to be joined with `--next`.
 fn curl_chunk_requests(
     server: &Server,
-    token: &str,
+    auth: &str,
     upload: Uuid,
     bytes: &[u8],
     dir: &Path,
@@ -791,7 +797,7 @@ fn curl_chunk_requests(
                 "-X".into(),
                 "PUT".into(),
                 "-H".into(),
-                format!("Authorization: Bearer {token}"),
+                auth.to_owned(),
                 "-H".into(),
                 format!("{}: {}", paths::CHUNK_SHA256_HEADER, sha_hex(chunk)),
                 "-H".into(),
@@ -818,9 +824,12 @@ fn curl_timed<const N: usize>(rest: [String; N]) -> Vec<String> {
         .collect()
 }
 
-/// The sum of the `time_total` lines curl printed, in seconds.
-fn curl_times(out: String) -> f64 {
-    out.lines()
+/// Runs `requests` as one curl process on one connection (`--next` between them): the sum
+/// of the `time_total`s they printed, in seconds.
+async fn curl_chain(requests: Vec<Vec<String>>) -> f64 {
+    run_curl(requests.join(&["--next".to_owned()][..]))
+        .await
+        .lines()
         .map(|l| l.trim().parse::<f64>().expect("curl's time_total"))
         .sum()
 }
