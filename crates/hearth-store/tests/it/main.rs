@@ -10,3 +10,4 @@ mod keyring;
 mod keys;
 mod search;
 mod sentinel;
+mod sqlite_build;
