@@ -24,7 +24,7 @@ use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
 use crate::printing::lenient_draft;
-use crate::records::{page_fields, push_term, reference_of, to_object};
+use crate::records::{page_fields, reference_of, to_object};
 use crate::state::AppState;
 
 /// One wizard step as the task list shows it.
@@ -358,29 +358,7 @@ pub(crate) fn title_of(draft: &PlanDraft) -> Option<String> {
 
 /// What "My plans" finds a plan by: every name, postcode and date of birth in it.
 pub(crate) fn search_terms_of(draft: &PlanDraft) -> SearchTerms {
-    let mut t = SearchTerms::default();
-    push_term(&mut t.surnames, &draft.family_name);
-    push_term(&mut t.surnames, &draft.focus_child.last_name);
-    push_term(&mut t.forenames, &draft.focus_child.first_name);
-    let parents = std::iter::once(&draft.main_parent).chain(draft.second_parent.as_ref());
-    for p in parents {
-        push_term(&mut t.surnames, &p.last_name);
-        push_term(&mut t.forenames, &p.first_name);
-        push_term(&mut t.postcodes, &p.address.postcode);
-    }
-    for m in &draft.family_members {
-        push_term(&mut t.surnames, &m.last_name);
-        push_term(&mut t.forenames, &m.first_name);
-    }
-    let dobs = std::iter::once(draft.focus_child.date_of_birth)
-        .chain(draft.family_members.iter().map(|m| m.date_of_birth))
-        .flatten();
-    for d in dobs {
-        if !t.dates_of_birth.contains(&d) {
-            t.dates_of_birth.push(d);
-        }
-    }
-    t
+    hearth_domain::search::plan_terms(draft)
 }
 
 pub(crate) fn steps_of(draft: &PlanDraft, saved: &[u32], config: &Config) -> Vec<StepState> {

@@ -11,8 +11,6 @@ use hearth_domain::review::ReviewDraft;
 use hearth_domain::{Config, RecordKind};
 use hearth_pdf::{PdfError, PrintContext};
 use hearth_store::{RecordId, Store, StoreError};
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 
 /// A record ready to save: the PDF and the name the save dialog suggests.
 #[derive(Debug, Clone)]
@@ -132,31 +130,7 @@ fn document_name(kind: RecordKind) -> &'static str {
     }
 }
 
-/// The stored fields (the wizard steps merged, one key per draft field) as the draft type.
-///
-/// Every draft field has a default, so missing keys are fine. A key whose value does not
-/// fit its field (a cleared field stored as `null`, or a value from an older version of a
-/// step) is left out and prints blank, rather than stopping the whole record printing.
-/// Returns the draft and how many keys were left out.
-pub fn lenient_draft<T: DeserializeOwned + Default>(fields: &Map<String, Value>) -> (T, usize) {
-    let whole = Value::Object(fields.clone());
-    if let Ok(draft) = serde_json::from_value(whole) {
-        return (draft, 0);
-    }
-    let mut readable = Map::new();
-    let mut skipped = 0;
-    for (key, value) in fields {
-        let one = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
-        if serde_json::from_value::<T>(one).is_ok() {
-            readable.insert(key.clone(), value.clone());
-        } else {
-            skipped += 1;
-        }
-    }
-    // Each key is readable on its own; together they are too (fields are independent).
-    let draft = serde_json::from_value(Value::Object(readable)).unwrap_or_default();
-    (draft, skipped)
-}
+pub use hearth_domain::search::lenient_draft;
 
 #[cfg(test)]
 mod tests {
@@ -164,7 +138,7 @@ mod tests {
 
     use chrono::{TimeZone as _, Utc};
     use hearth_store::{DatabaseKey, KeyStorage, StepSave};
-    use serde_json::json;
+    use serde_json::{json, Map, Value};
 
     use super::*;
 

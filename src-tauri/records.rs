@@ -143,14 +143,6 @@ pub(crate) fn is_mine(author: Option<&str>, me: Option<&str>) -> bool {
     author.is_none() || author == me
 }
 
-/// Adds `s` (trimmed) to a list of search terms once; blanks are left out.
-pub(crate) fn push_term(list: &mut Vec<String>, s: &str) {
-    let s = s.trim();
-    if !s.is_empty() && !list.iter().any(|x| x == s) {
-        list.push(s.to_owned());
-    }
-}
-
 /// "Zoë Testchild": a person's name from its parts, trimmed.
 pub(crate) fn full_name(first: &str, last: &str) -> String {
     format!("{} {}", first.trim(), last.trim())
@@ -294,15 +286,10 @@ mod tests {
     }
 
     #[test]
-    fn names_and_search_terms_are_trimmed_once() {
+    fn names_are_trimmed_and_records_are_mine_unless_another_started_them() {
         assert_eq!(full_name(" Zoë ", " Testchild"), "Zoë Testchild");
         assert_eq!(full_name("", " Testchild"), "Testchild");
         assert_eq!(full_name(" ", ""), "");
-        let mut list = vec![];
-        for s in ["Zoë", " Zoë ", "", "Owen"] {
-            push_term(&mut list, s);
-        }
-        assert_eq!(list, ["Zoë", "Owen"]);
         assert!(is_mine(None, Some("1")));
         assert!(is_mine(Some("1"), Some("1")));
         assert!(!is_mine(Some("2"), Some("1")));

@@ -29,9 +29,7 @@ use tauri::State;
 use crate::error::{AppError, ErrorCode};
 use crate::plans::Choice;
 use crate::printing::lenient_draft;
-use crate::records::{
-    account_of, full_name, is_mine, page_fields, push_term, reference_of, PageSave,
-};
+use crate::records::{account_of, full_name, is_mine, page_fields, reference_of, PageSave};
 use crate::state::AppState;
 
 /// The status a submitted referral's `status` field holds.
@@ -386,25 +384,7 @@ fn children_names(children: &[ReferralChild]) -> String {
 }
 
 fn search_terms_of(draft: &ReferralDraft) -> SearchTerms {
-    let mut t = SearchTerms::default();
-    for c in &draft.children {
-        push_term(&mut t.surnames, &c.last_name);
-        push_term(&mut t.forenames, &c.first_name);
-        push_term(&mut t.postcodes, &c.address.postcode);
-        if let Some(d) = c.date_of_birth {
-            if !t.dates_of_birth.contains(&d) {
-                t.dates_of_birth.push(d);
-            }
-        }
-    }
-    for m in &draft.household {
-        push_term(&mut t.surnames, &m.last_name);
-        push_term(&mut t.forenames, &m.first_name);
-    }
-    for r in &draft.previous_references {
-        push_term(&mut t.references, r);
-    }
-    t
+    hearth_domain::search::referral_terms(draft)
 }
 
 fn record_of(record: &Draft, account: Option<&Account>) -> ReferralRecord {

@@ -35,8 +35,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::plans::Choice;
 use crate::printing::lenient_draft;
 use crate::records::{
-    account_of, full_name, is_mine, page_fields, push_term, reference_of, text_of, PageSave,
-    AUTHOR_FIELD,
+    account_of, full_name, is_mine, page_fields, reference_of, text_of, PageSave, AUTHOR_FIELD,
 };
 use crate::state::AppState;
 
@@ -582,20 +581,7 @@ pub(crate) async fn load_request(store: &Store, id: &str) -> Result<RequestRecor
 }
 
 fn search_terms_of(draft: &RequestDraft) -> SearchTerms {
-    let mut t = SearchTerms::default();
-    let c = &draft.child;
-    for (list, s) in [
-        (&mut t.surnames, &c.last_name),
-        (&mut t.forenames, &c.first_name),
-        (&mut t.postcodes, &c.address.postcode),
-        (&mut t.references, &draft.ehm_id),
-    ] {
-        push_term(list, s);
-    }
-    if let Some(d) = c.date_of_birth {
-        t.dates_of_birth.push(d);
-    }
-    t
+    hearth_domain::search::request_terms(draft)
 }
 
 pub(crate) async fn save_request_step(

@@ -15,5 +15,6 @@ mod progress;
 mod references;
 mod restarts;
 mod restore;
+mod search;
 mod sharing;
 mod transfer;

@@ -40,6 +40,7 @@ pub mod plan;
 pub mod referral;
 pub mod request;
 pub mod review;
+pub mod search;
 pub mod sharing;
 pub mod task;
 pub mod validation;

@@ -1,28 +1,21 @@
 //! Full-text search (SQLite FTS5) over names, postcodes, dates of birth and references.
 //!
-//! The store cannot read domain JSON, so the caller passes [`SearchTerms`] with a save.
+//! The caller passes [`SearchTerms`] with a save; a record pulled from the server is indexed
+//! from its fields ([`hearth_domain::search::terms_of`]), so it is found like one typed here.
 //! Each term is indexed in the forms people type: postcodes with and without the space,
 //! dates as `yyyy-mm-dd`, `dd/mm/yyyy` and `yyyymmdd`, references as written and without
 //! punctuation. A query is split on white space; every word must match (AND), as a prefix;
 //! a word that is a date matches dates of birth exactly.
 
 use chrono::NaiveDate;
+use serde_json::Value;
 use sqlx::SqliteConnection;
 
 use crate::drafts::{summary_from_row, RecordSummary, SUMMARY_COLUMNS};
 use crate::error::StoreResult;
 use crate::Store;
 
-/// What search should find a record by. The store adds the record's own references.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchTerms {
-    pub surnames: Vec<String>,
-    pub forenames: Vec<String>,
-    pub postcodes: Vec<String>,
-    pub dates_of_birth: Vec<NaiveDate>,
-    /// Other references (e.g. an NHS or case-management number, a linked plan).
-    pub references: Vec<String>,
-}
+pub use hearth_domain::search::SearchTerms;
 
 fn names_text(terms: &SearchTerms) -> String {
     terms
@@ -103,9 +96,20 @@ pub(crate) async fn replace(
     Ok(())
 }
 
-/// [`replace`] for many new records at once, with no search terms of their own (records
-/// pulled from the server): `batch` is a JSON array of `{"id", "refs"}` objects, `refs`
-/// being [`own_references_text`] of the record's own references. Two statements in all.
+/// One record of [`replace_pulled`]'s batch: its id and what [`replace`] would index for it.
+pub(crate) fn pulled_entry(id: &str, terms: &SearchTerms, own_refs: &[Option<&str>]) -> Value {
+    serde_json::json!({
+        "id": id,
+        "names": names_text(terms),
+        "postcodes": postcodes_text(terms),
+        "dates": dates_text(terms),
+        "refs": references_text(terms.references.iter().map(String::as_str)),
+        "own": references_text(own_refs.iter().flatten().copied()),
+    })
+}
+
+/// [`replace`] for many new records at once (records pulled from the server): `batch` is a
+/// JSON array of [`pulled_entry`] objects. Two statements in all.
 pub(crate) async fn replace_pulled(conn: &mut SqliteConnection, batch: &str) -> StoreResult<()> {
     sqlx::query(
         "DELETE FROM search_index WHERE rowid IN
@@ -114,25 +118,16 @@ pub(crate) async fn replace_pulled(conn: &mut SqliteConnection, batch: &str) -> 
     .bind(batch)
     .execute(&mut *conn)
     .await?;
-    let none = SearchTerms::default();
     sqlx::query(
         "INSERT INTO search_index (rowid, names, postcodes, dates_of_birth, refs, record_refs)
-         SELECT r.seq, ?1, ?2, ?3, ?4, j.value ->> '$.refs'
-         FROM json_each(?5) j JOIN records r ON r.id = j.value ->> '$.id'",
+         SELECT r.seq, j.value ->> '$.names', j.value ->> '$.postcodes',
+             j.value ->> '$.dates', j.value ->> '$.refs', j.value ->> '$.own'
+         FROM json_each(?) j JOIN records r ON r.id = j.value ->> '$.id'",
     )
-    .bind(names_text(&none))
-    .bind(postcodes_text(&none))
-    .bind(dates_text(&none))
-    .bind(references_text(none.references.iter().map(String::as_str)))
     .bind(batch)
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// The `record_refs` text for a record's own references.
-pub(crate) fn own_references_text(own_refs: &[Option<&str>]) -> String {
-    references_text(own_refs.iter().flatten().copied())
 }
 
 /// Replaces the record's own references (the server gave a permanent reference).

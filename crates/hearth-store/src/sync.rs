@@ -162,6 +162,30 @@ async fn rebuild(conn: &mut SqliteConnection, record_id: &str) -> StoreResult<()
     Ok(())
 }
 
+/// Indexes the record for search from its local view (the names, postcodes and dates of
+/// birth in its fields, and its own references), as a save from the app would.
+async fn reindex(conn: &mut SqliteConnection, record_id: &str) -> StoreResult<()> {
+    let row: Option<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT seq, kind, fields, local_reference, server_reference FROM records WHERE id = ?",
+    )
+    .bind(record_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((seq, kind, fields, local, server)) = row else {
+        return Ok(());
+    };
+    let kind =
+        RecordKind::parse(&kind).ok_or_else(|| StoreError::Unreadable("record kind".to_owned()))?;
+    let terms = hearth_domain::search::terms_of(kind, &object(&fields)?);
+    search::replace(
+        conn,
+        seq,
+        &terms,
+        &[Some(local.as_str()), server.as_deref()],
+    )
+    .await
+}
+
 async fn set_reference(
     conn: &mut SqliteConnection,
     record_id: &str,
@@ -284,10 +308,11 @@ async fn insert_new_pulled(
             _ => crate::status::DRAFT.to_owned(),
         };
         let id = r.id.to_string();
-        refs.push(serde_json::json!({
-            "id": id,
-            "refs": search::own_references_text(&[Some(local.as_str()), r.reference.as_deref()]),
-        }));
+        refs.push(search::pulled_entry(
+            &id,
+            &hearth_domain::search::terms_of(r.kind, &r.fields),
+            &[Some(local.as_str()), r.reference.as_deref()],
+        ));
         rows.push(serde_json::json!({
             "id": id,
             "kind": r.kind.as_str(),
@@ -531,12 +556,11 @@ impl Store {
                         Some(Value::String(s)) => s.clone(),
                         _ => crate::status::DRAFT.to_owned(),
                     };
-                    let seq: i64 = sqlx::query_scalar(
+                    sqlx::query(
                         "INSERT INTO records (id, kind, status, local_reference, server_reference,
                              title, fields, steps_saved, last_step, version, server_version,
                              created_at, last_saved_at, server_fields, epoch)
-                         VALUES (?1, ?2, ?3, ?4, NULL, NULL, ?5, '[]', 0, ?6, ?6, ?7, ?7, ?5, ?8)
-                         RETURNING seq",
+                         VALUES (?1, ?2, ?3, ?4, NULL, NULL, ?5, '[]', 0, ?6, ?6, ?7, ?7, ?5, ?8)",
                     )
                     .bind(&id)
                     .bind(r.kind.as_str())
@@ -546,14 +570,7 @@ impl Store {
                     .bind(r.version)
                     .bind(&at_text)
                     .bind(r.epoch)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    search::replace(
-                        &mut tx,
-                        seq,
-                        &search::SearchTerms::default(),
-                        &[Some(local.as_str())],
-                    )
+                    .execute(&mut *tx)
                     .await?;
                 }
             }
@@ -561,6 +578,8 @@ impl Store {
                 set_reference(&mut tx, &id, reference).await?;
             }
             rebuild(&mut tx, &id).await?;
+            // Found by what it says now: the server's copy with this device's pending edits.
+            reindex(&mut tx, &id).await?;
         }
         for r in page
             .records
