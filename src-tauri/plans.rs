@@ -15,15 +15,15 @@ use hearth_domain::config::ListItem;
 use hearth_domain::contact::Gender;
 use hearth_domain::plan::{Plan, PlanDraft, PlanEvent, PlanStatus, WizardStep};
 use hearth_domain::review::{Review, ReviewDraft};
+use hearth_domain::search::{lenient_draft, plan_terms};
 use hearth_domain::{Config, FieldError, RecordKind};
-use hearth_store::{status, Draft, RecordId, SearchTerms, StepSave, Store};
+use hearth_store::{status, Draft, RecordId, StepSave, Store};
 use serde::Serialize;
 use serde_json::Value;
 use specta::Type;
 use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
-use crate::printing::lenient_draft;
 use crate::records::{page_fields, reference_of, to_object};
 use crate::state::AppState;
 
@@ -356,11 +356,6 @@ pub(crate) fn title_of(draft: &PlanDraft) -> Option<String> {
     (!child.is_empty()).then(|| child.to_owned())
 }
 
-/// What "My plans" finds a plan by: every name, postcode and date of birth in it.
-pub(crate) fn search_terms_of(draft: &PlanDraft) -> SearchTerms {
-    hearth_domain::search::plan_terms(draft)
-}
-
 pub(crate) fn steps_of(draft: &PlanDraft, saved: &[u32], config: &Config) -> Vec<StepState> {
     WizardStep::ALL
         .iter()
@@ -452,7 +447,7 @@ pub(crate) async fn save_plan_step(
     let saved = store
         .save_step(StepSave {
             title: title_of(draft),
-            search: Some(search_terms_of(draft)),
+            search: Some(plan_terms(draft)),
             ..StepSave::new(
                 id,
                 RecordKind::Plan,
@@ -607,7 +602,7 @@ pub(crate) async fn start_review(
     let saved = store
         .save_step(StepSave {
             title: title_of(plan.content()),
-            search: Some(search_terms_of(plan.content())),
+            search: Some(plan_terms(plan.content())),
             ..StepSave::new(None, RecordKind::Review, 1, Value::Object(fields), at)
         })
         .await?;
@@ -675,7 +670,7 @@ pub(crate) async fn finish_review(
         store
             .save_step(StepSave {
                 title: title_of(&updated),
-                search: Some(search_terms_of(&updated)),
+                search: Some(plan_terms(&updated)),
                 ..StepSave::new(
                     Some(plan.summary.id),
                     RecordKind::Plan,
@@ -989,7 +984,7 @@ pub(crate) mod tests {
     #[test]
     fn search_terms_hold_every_name_postcode_and_date_of_birth_once() {
         let config = Config::builtin();
-        let t = search_terms_of(&complete(&config));
+        let t = plan_terms(&complete(&config));
         assert_eq!(t.surnames, ["Testchild", "Testparent", "Samplechild"]);
         assert_eq!(t.forenames, ["Zoë", "Alex", "Owen"]);
         assert_eq!(t.postcodes, ["PO1 2AB"]);

@@ -8,6 +8,7 @@ use hearth_domain::plan::PlanDraft;
 use hearth_domain::referral::ReferralDraft;
 use hearth_domain::request::RequestDraft;
 use hearth_domain::review::ReviewDraft;
+use hearth_domain::search::lenient_draft;
 use hearth_domain::{Config, RecordKind};
 use hearth_pdf::{PdfError, PrintContext};
 use hearth_store::{RecordId, Store, StoreError};
@@ -129,8 +130,6 @@ fn document_name(kind: RecordKind) -> &'static str {
         RecordKind::Document => "Document",
     }
 }
-
-pub use hearth_domain::search::lenient_draft;
 
 #[cfg(test)]
 mod tests {

@@ -19,8 +19,9 @@ use hearth_domain::referral::{
     draft_expires_at, draft_expiry, may_be_same_child, DraftExpiry, Referral, ReferralChild,
     ReferralDraft, ReferralEvent, ReferralStatus, ReferralStep, ReferralType, TriageOutcome,
 };
+use hearth_domain::search::{lenient_draft, referral_terms};
 use hearth_domain::{Config, FieldError, RecordKind};
-use hearth_store::{Draft, RecordId, SearchTerms, StepSave, Store};
+use hearth_store::{Draft, RecordId, StepSave, Store};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use specta::Type;
@@ -28,7 +29,6 @@ use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
 use crate::plans::Choice;
-use crate::printing::lenient_draft;
 use crate::records::{account_of, full_name, is_mine, page_fields, reference_of, PageSave};
 use crate::state::AppState;
 
@@ -383,10 +383,6 @@ fn children_names(children: &[ReferralChild]) -> String {
         .join(", ")
 }
 
-fn search_terms_of(draft: &ReferralDraft) -> SearchTerms {
-    hearth_domain::search::referral_terms(draft)
-}
-
 fn record_of(record: &Draft, account: Option<&Account>) -> ReferralRecord {
     let config = Config::builtin();
     let draft = referral_of(record);
@@ -438,7 +434,7 @@ pub(crate) async fn save_referral_step(
             step: step.number(),
             fields: page_fields(draft, step.fields())?,
             title: children_names(&draft.children),
-            search: search_terms_of(draft),
+            search: referral_terms(draft),
             at,
         },
         |r| {

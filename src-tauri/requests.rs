@@ -24,8 +24,9 @@ use hearth_domain::request::{
     CaseReference, Request, RequestDraft, RequestEvent, RequestFilter, RequestParts, RequestStatus,
     RequestView,
 };
+use hearth_domain::search::{lenient_draft, request_terms};
 use hearth_domain::{Config, FieldError, RecordKind, RequestId};
-use hearth_store::{Draft, SearchTerms, StepSave, Store};
+use hearth_store::{Draft, StepSave, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use specta::Type;
@@ -33,7 +34,6 @@ use tauri::State;
 
 use crate::error::{AppError, ErrorCode};
 use crate::plans::Choice;
-use crate::printing::lenient_draft;
 use crate::records::{
     account_of, full_name, is_mine, page_fields, reference_of, text_of, PageSave, AUTHOR_FIELD,
 };
@@ -580,10 +580,6 @@ pub(crate) async fn load_request(store: &Store, id: &str) -> Result<RequestRecor
     record_of(store, &record).await
 }
 
-fn search_terms_of(draft: &RequestDraft) -> SearchTerms {
-    hearth_domain::search::request_terms(draft)
-}
-
 pub(crate) async fn save_request_step(
     store: &Store,
     record_id: Option<&str>,
@@ -608,7 +604,7 @@ pub(crate) async fn save_request_step(
             step: step.number(),
             fields,
             title: child_name(draft),
-            search: search_terms_of(draft),
+            search: request_terms(draft),
             at,
         },
         |r| {

@@ -10,7 +10,6 @@ use chrono::Utc;
 use hearth_domain::RecordKind;
 use hearth_protocol::paths;
 use hearth_protocol::sync::{UploadCreate, UploadStatus};
-use hearth_server::store::AuditEvent;
 use hearth_store::{NewDocument, RecordId, StepSave};
 use hearth_sync::{UploadReport, UPLOAD_CHUNK_BYTES};
 use rand::rngs::StdRng;
@@ -218,24 +217,7 @@ async fn upload_cut_at_100_offsets_resumes(b: Backend) {
             .unwrap()
             .user_id
     };
-    server
-        .store
-        .set_sharing(
-            record.as_uuid(),
-            other_id,
-            true,
-            &AuditEvent {
-                at: Utc::now(),
-                actor: Some(owner),
-                device: None,
-                action: "plan.share".into(),
-                target: Some(record.to_string()),
-                outcome: "ok".into(),
-                reason: Some("test".into()),
-            },
-        )
-        .await
-        .unwrap();
+    server.set_sharing(record, owner, other_id, true).await;
     assert_eq!(blob_status(&server, &other_token, &hash).await, 200);
 }
 

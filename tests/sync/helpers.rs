@@ -13,8 +13,8 @@ use hearth_domain::UserId;
 use hearth_server::app::AppState;
 use hearth_server::clock::SystemClock;
 use hearth_server::mail::Mailer;
-use hearth_server::store::{DynStore, NewUser};
-use hearth_store::{DatabaseKey, KeyStorage, Store};
+use hearth_server::store::{AuditEvent, DynStore, NewUser};
+use hearth_store::{DatabaseKey, KeyStorage, RecordId, Store};
 use hearth_sync::{Engine, EngineConfig};
 use serde_json::{Map, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -445,6 +445,29 @@ impl Server {
     /// The server's data folder (document bytes live under it).
     pub fn data_path(&self) -> &std::path::Path {
         self._data_dir.path()
+    }
+
+    /// The plan's owner adds `user` to its sharing list (`active`) or removes them, straight
+    /// on the server, audited as the owner's action.
+    pub async fn set_sharing(&self, plan: RecordId, owner: UserId, user: UserId, active: bool) {
+        let action = if active { "plan.share" } else { "plan.unshare" };
+        self.store
+            .set_sharing(
+                plan.as_uuid(),
+                user,
+                active,
+                &AuditEvent {
+                    at: Utc::now(),
+                    actor: Some(owner),
+                    device: None,
+                    action: action.to_owned(),
+                    target: Some(plan.to_string()),
+                    outcome: "ok".to_owned(),
+                    reason: Some("changed by the plan's owner".to_owned()),
+                },
+            )
+            .await
+            .unwrap();
     }
 
     /// A practitioner account (invented) with a signed-in session; returns its id and

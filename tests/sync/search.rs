@@ -4,7 +4,6 @@
 
 use chrono::Utc;
 use hearth_domain::RecordKind;
-use hearth_server::store::AuditEvent;
 use hearth_store::{RecordId, StepSave, Store};
 use serde_json::json;
 
@@ -48,24 +47,7 @@ async fn a_pulled_plan_is_found_by_its_names_and_by_its_new_name_after_an_edit(b
         .unwrap()
         .record_id;
     settle(&a).await;
-    server
-        .store
-        .set_sharing(
-            plan.as_uuid(),
-            other,
-            true,
-            &AuditEvent {
-                at: Utc::now(),
-                actor: Some(owner),
-                device: None,
-                action: "plan.share".to_owned(),
-                target: Some(plan.to_string()),
-                outcome: "ok".to_owned(),
-                reason: Some("added by the plan's owner".to_owned()),
-            },
-        )
-        .await
-        .unwrap();
+    server.set_sharing(plan, owner, other, true).await;
     settle(&o).await;
     assert!(
         o.store.load(plan).await.unwrap().is_some(),

@@ -6,7 +6,6 @@
 
 use chrono::Utc;
 use hearth_domain::RecordKind;
-use hearth_server::store::AuditEvent;
 use hearth_store::{NewDocument, StepSave};
 use serde_json::{json, Value};
 
@@ -44,20 +43,7 @@ async fn unsharing_purges_the_plan(b: Backend) {
         "not shared yet"
     );
 
-    let event = |action: &str| AuditEvent {
-        at: Utc::now(),
-        actor: Some(owner),
-        device: None,
-        action: action.to_owned(),
-        target: Some(plan.to_string()),
-        outcome: "ok".to_owned(),
-        reason: Some("added by the plan's owner".to_owned()),
-    };
-    server
-        .store
-        .set_sharing(plan.as_uuid(), other, true, &event("plan.share"))
-        .await
-        .unwrap();
+    server.set_sharing(plan, owner, other, true).await;
     settle(&o).await;
     assert!(
         o.store.load(plan).await.unwrap().is_some(),
@@ -77,11 +63,7 @@ async fn unsharing_purges_the_plan(b: Backend) {
         .await
         .unwrap();
 
-    server
-        .store
-        .set_sharing(plan.as_uuid(), other, false, &event("plan.unshare"))
-        .await
-        .unwrap();
+    server.set_sharing(plan, owner, other, false).await;
     let report = o.engine.sync_once().await.unwrap();
     assert_eq!(report.purged, 1);
     assert!(
