@@ -59,6 +59,8 @@ pub struct SyncStatus {
     pub conflicts: u32,
     /// Local edits not yet acknowledged by the server.
     pub pending_changes: u32,
+    /// The records those edits belong to (what the sync bar counts).
+    pub pending_records: u32,
     /// During a push: changes sent and the total to send, and bytes sent.
     pub upload: Option<Progress>,
     /// During a pull: records received so far and bytes received (the total is unknown).
@@ -166,6 +168,8 @@ pub struct PlanCounts {
 pub struct SyncSummary {
     /// Local edits in the outbox that the server has not acknowledged yet.
     pub pending_changes: u32,
+    /// The records those edits belong to.
+    pub pending_records: u32,
 }
 
 impl Dashboard {
@@ -192,6 +196,7 @@ impl Dashboard {
             },
             sync: SyncSummary {
                 pending_changes: saturating_u32(counts.pending_outbox),
+                pending_records: saturating_u32(counts.pending_records),
             },
             records,
             records_on_device: saturating_u32(records_on_device),
@@ -219,6 +224,7 @@ mod tests {
             completed_plans: 7,
             closed_plans: 2,
             pending_outbox: 11,
+            pending_records: 2,
         };
         let dashboard = Dashboard::new(&counts, Vec::new(), 0);
         assert_eq!(
@@ -234,7 +240,8 @@ mod tests {
                     shared_with_several_coordinators: None,
                 },
                 sync: SyncSummary {
-                    pending_changes: 11
+                    pending_changes: 11,
+                    pending_records: 2,
                 },
                 records: Vec::new(),
                 records_on_device: 0,

@@ -128,6 +128,7 @@ pub(crate) async fn shell_status_of(state: &AppState) -> Result<ShellStatus, App
         if let Some(store) = store {
             let counts = store.counts().await?;
             sync.pending_changes = crate::dto::saturating_u32(counts.pending_outbox);
+            sync.pending_records = crate::dto::saturating_u32(counts.pending_records);
             // Read here, not only after a sync: conflicts left from an earlier day show
             // offline too, and one resolved leaves the count at once.
             sync.conflicts = crate::dto::saturating_u32(store.unresolved_conflicts().await?);
@@ -448,7 +449,16 @@ async fn admit(state: &AppState, store: Store, installation: &Installation) {
         old.stop().await;
     }
     match SyncRunner::start(state.clone(), store, installation.server_url.clone()) {
-        Ok(runner) => *sync = Some(runner),
+        Ok(runner) => {
+            *sync = Some(runner);
+            // Its first try (a token refresh, perhaps against a server that is not there)
+            // can take seconds: the bar says it is trying rather than "not syncing".
+            state.update_sync_status(|s| {
+                if s.state == SyncState::Off {
+                    s.state = SyncState::Syncing;
+                }
+            });
+        }
         Err(err) => {
             tracing::warn!("the sync engine could not start");
             state.update_sync_status(|s| {
@@ -583,12 +593,11 @@ pub(crate) async fn sign_out_with(state: &AppState, confirmed: bool) -> Result<(
         }
     };
     if let Some(store) = &store {
-        let pending = store.counts().await?.pending_outbox;
-        if pending > 0 && !confirmed {
-            let changes = if pending == 1 {
-                "1 change".to_owned()
-            } else {
-                format!("{pending} changes")
+        let counts = store.counts().await?;
+        if counts.pending_outbox > 0 && !confirmed {
+            let changes = match counts.pending_records {
+                1 => "changes to 1 record".to_owned(),
+                n => format!("changes to {n} records"),
             };
             return Err(AppError::new(
                 ErrorCode::PendingChanges,

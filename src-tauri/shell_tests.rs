@@ -322,7 +322,9 @@ async fn sign_out_warns_about_pending_changes_and_keeps_them() {
     let warned = sign_out_with(&state, false).await.unwrap_err();
     assert_eq!(warned.code, ErrorCode::PendingChanges);
     assert!(
-        warned.message.starts_with("You have 2 changes that"),
+        warned
+            .message
+            .starts_with("You have changes to 2 records that"),
         "{}",
         warned.message
     );

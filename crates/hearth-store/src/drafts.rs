@@ -111,6 +111,9 @@ pub struct Counts {
     pub closed_plans: u64,
     /// Edits not yet acknowledged by the server.
     pub pending_outbox: u64,
+    /// Records those edits belong to: what the practitioner sees as waiting (a plan typed
+    /// on a visit is one record, however many autosaves it took).
+    pub pending_records: u64,
 }
 
 pub(crate) const SUMMARY_COLUMNS: &str =
@@ -594,10 +597,12 @@ impl Store {
                 _ => {}
             }
         }
-        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
-            .fetch_one(&self.pool)
-            .await?;
+        let (pending, records): (i64, i64) =
+            sqlx::query_as("SELECT count(*), count(DISTINCT record_id) FROM outbox")
+                .fetch_one(&self.pool)
+                .await?;
         counts.pending_outbox = u64::try_from(pending).unwrap_or(0);
+        counts.pending_records = u64::try_from(records).unwrap_or(0);
         Ok(counts)
     }
 }

@@ -335,6 +335,16 @@ async fn a_family_support_plan_from_a_home_visit_to_its_closure() -> Result<()> 
         done.contains("This is a local reference") && done.contains("LOCAL-"),
         "{done}"
     );
+    // Dozens of autosaves wait in the outbox; the bar counts the one plan they belong to.
+    eventually(|| async {
+        let bar = app.sync_bar().await?;
+        ensure!(
+            bar.contains("Changes to 1 record waiting to sync"),
+            "the sync bar says: {bar}"
+        );
+        Ok(())
+    })
+    .await?;
 
     // ---------------------------------------------------------------------------------
     // 4. Back online: the permanent reference; shared with Jo, who sees it.

@@ -1310,6 +1310,8 @@ export type SyncStatus = {
 	conflicts: number,
 	/**  Local edits not yet acknowledged by the server. */
 	pendingChanges: number,
+	/**  The records those edits belong to (what the sync bar counts). */
+	pendingRecords: number,
 	/**  During a push: changes sent and the total to send, and bytes sent. */
 	upload: Progress | null,
 	/**  During a pull: records received so far and bytes received (the total is unknown). */
@@ -1324,6 +1326,8 @@ export type SyncStatus = {
 export type SyncSummary = {
 	/**  Local edits in the outbox that the server has not acknowledged yet. */
 	pendingChanges: number,
+	/**  The records those edits belong to. */
+	pendingRecords: number,
 };
 
 /**  One row of a tray. */

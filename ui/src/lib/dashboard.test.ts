@@ -68,9 +68,11 @@ describe("tileCountText", () => {
 });
 
 describe("pendingChangesText", () => {
-  it("words the outbox count", () => {
-    expect(pendingChangesText({ pendingChanges: 0 })).toBe("No changes waiting to sync");
-    expect(pendingChangesText({ pendingChanges: 1 })).toBe("1 change waiting to sync");
-    expect(pendingChangesText({ pendingChanges: 1234 })).toBe("1,234 changes waiting to sync");
+  it("counts the records waiting, not the autosaves", () => {
+    expect(pendingChangesText({ pendingChanges: 0, pendingRecords: 0 })).toBe("No changes waiting to sync");
+    expect(pendingChangesText({ pendingChanges: 48, pendingRecords: 1 })).toBe("Changes to 1 record waiting to sync");
+    expect(pendingChangesText({ pendingChanges: 5000, pendingRecords: 1234 })).toBe(
+      "Changes to 1,234 records waiting to sync",
+    );
   });
 });

@@ -52,9 +52,12 @@ export function tileCountText(tile: Tile): string {
   return tile.count === 1 ? "1 plan" : `${tile.count} plans`;
 }
 
-/** The sync bar's sentence about the outbox. */
+/**
+ * The sync bar's sentence about the outbox, counted in records: a plan typed on a visit is
+ * one record waiting, not the dozens of autosaves it took.
+ */
 export function pendingChangesText(sync: SyncSummary): string {
-  const n = sync.pendingChanges;
-  if (n === 0) return "No changes waiting to sync";
-  return n === 1 ? "1 change waiting to sync" : `${n.toLocaleString("en-GB")} changes waiting to sync`;
+  if (sync.pendingChanges === 0) return "No changes waiting to sync";
+  const n = Math.max(1, sync.pendingRecords);
+  return n === 1 ? "Changes to 1 record waiting to sync" : `Changes to ${n.toLocaleString("en-GB")} records waiting to sync`;
 }

@@ -18,6 +18,7 @@ const sync = (over: Partial<SyncStatus> = {}): SyncStatus => ({
   lastSyncedAt: null,
   conflicts: 0,
   pendingChanges: 0,
+  pendingRecords: 0,
   upload: null,
   download: null,
   message: null,
@@ -135,6 +136,15 @@ describe("the sync bar", () => {
     expect(offline.detail).toContain("Last synced 5 minutes ago.");
     expect(syncBarText(sync({ state: "Syncing" }), now)).toEqual({ state: "Syncing…", detail: "Not synced yet." });
     expect(syncBarText(sync({ state: "SignInNeeded", message: null }), now).state).toBe("Sign in to sync");
+    expect(syncBarText(sync({ state: "Off" }), now).state).toBe("Starting to sync");
+  });
+
+  it("does not claim a connection for edits made since the last sync", () => {
+    const edited = syncBarText(sync({ state: "UpToDate", lastSyncedAt: "2026-11-22T10:29:45Z", pendingChanges: 3 }), now);
+    expect(edited).toEqual({
+      state: "Saved on this device",
+      detail: "Last synced just now. Hearth sends them at the next sync.",
+    });
   });
 
   it("words the time since the last sync", () => {

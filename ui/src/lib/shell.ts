@@ -162,6 +162,9 @@ export function syncBarText(sync: SyncStatus, now: Date): { state: string; detai
     case "Syncing":
       return { state: "Syncing…", detail: last };
     case "UpToDate":
+      // "Online" is what the last sync found; edits made since have not been tried yet
+      // (the server may have gone since), so say where they are rather than claim a link.
+      if (sync.pendingChanges > 0) return { state: "Saved on this device", detail: `${last} Hearth sends them at the next sync.` };
       return { state: "Online", detail: last };
     case "Offline":
       return { state: "Offline", detail: `${last} Your work is saved on this device and sent when you are back online.` };
@@ -170,7 +173,8 @@ export function syncBarText(sync: SyncStatus, now: Date): { state: string; detai
     case "Failed":
       return { state: "Sync problem", detail: `${sync.message ?? "The last sync failed."} Hearth will try again.` };
     case "Off":
-      return { state: "Not syncing", detail: last };
+      // The bar shows only when unlocked, where "Off" is the moment before the first try.
+      return { state: "Starting to sync", detail: last };
   }
 }
 

@@ -368,9 +368,10 @@ async fn status_changes_are_edits_and_feed_the_dashboard() {
         (
             counts.completed_plans,
             counts.closed_plans,
-            counts.pending_outbox
+            counts.pending_outbox,
+            counts.pending_records
         ),
-        (1, 1, 8)
+        (1, 1, 8, 4)
     );
     store.close().await;
 }
