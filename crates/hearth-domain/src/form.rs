@@ -403,7 +403,14 @@ fn check_value(
             return;
         }
     }
-    let label = lower_first(&field.label);
+    // A label that is a question reads wrong after "Enter"/"Select" ("Select how long has
+    // the child been known…?"): it is quoted whole instead.
+    let question = field.label.trim_end().ends_with('?');
+    let label = if question {
+        format!("‘{}’", field.label.trim())
+    } else {
+        lower_first(&field.label)
+    };
     let answered = match (value, &field.kind) {
         (None, _) => false,
         (Some(FieldValue::Text(t)), FieldKind::Text | FieldKind::LongText) => !is_blank(t),
@@ -429,6 +436,10 @@ fn check_value(
     };
     if !answered && field.mandatory {
         let message = match field.kind {
+            FieldKind::Text | FieldKind::LongText | FieldKind::Date if question => {
+                format!("Answer {label}")
+            }
+            FieldKind::DropDown { .. } if question => format!("Select an answer to {label}"),
             FieldKind::Text | FieldKind::LongText | FieldKind::Date => format!("Enter {label}"),
             FieldKind::DropDown { .. } => format!("Select {label}"),
             FieldKind::Checkbox => format!("Tick ‘{}’", field.label),
@@ -693,5 +704,11 @@ mod tests {
                 "groups.health_provision"
             ]
         );
+        // A question is quoted whole; a plain label follows "Enter" in lower case.
+        assert_eq!(
+            errors[0].message,
+            "Select an answer to ‘How long has the child been known to your service?’"
+        );
+        assert_eq!(errors[1].message, "Enter health needs");
     }
 }
