@@ -544,6 +544,21 @@ impl App {
         // From the X server: WebKitWebDriver's screenshot hangs with compositing off.
         let png = crate::screenshot::window_png(self.app_pid()?)?;
         std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
+        // Only the page scrolls: the window itself never may (body has `overflow: hidden`,
+        // so a practitioner would have no way to bring the header and navigation back).
+        let shifted = self
+            .wd
+            .execute(
+                "return Math.max(window.scrollY, document.documentElement.scrollTop, document.body.scrollTop);",
+                vec![],
+            )
+            .await?;
+        if shifted.as_f64().unwrap_or(0.0) > 0.0 {
+            bail!(
+                "on \"{name}\" the whole window is scrolled by {shifted} px: the header is out of sight (screenshot {})",
+                path.display()
+            );
+        }
         Ok(path)
     }
 
