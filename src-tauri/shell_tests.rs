@@ -567,3 +567,46 @@ async fn the_new_owner_closes_a_transferred_plan_through_a_review_without_a_conf
     let closed = crate::plans::load_plan(&store_b, &id).await.unwrap();
     assert_eq!(closed.status, hearth_store::status::CLOSED);
 }
+
+/// Online, an edit reaches the server once typing pauses (`EDITS_QUIET`), without "Sync
+/// now" and well before the next 30-second turn; edits the last sync left waiting do not
+/// make the task sync over and over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_made_online_is_sent_when_typing_pauses() {
+    let server = server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (state, _) = signed_in(&server, dir.path()).await;
+    wait_for("the first sync", async || {
+        let s = state.sync_status();
+        s.state == SyncState::UpToDate && s.completed_syncs >= 1
+    })
+    .await;
+    let store = state.store.lock().await.clone().unwrap();
+    let syncs_before = state.sync_status().completed_syncs;
+    let started = std::time::Instant::now();
+    store
+        .save_step(StepSave::new(
+            None,
+            RecordKind::Plan,
+            1,
+            serde_json::json!({ "agency": "School" }),
+            Utc::now(),
+        ))
+        .await
+        .unwrap();
+    wait_for("the edit to reach the server", async || {
+        store.counts().await.unwrap().pending_outbox == 0
+    })
+    .await;
+    let took = started.elapsed();
+    assert!(
+        took < crate::sync_task::SYNC_EVERY,
+        "sent after {took:?}: that is the 30-second turn, not the pause"
+    );
+    assert!(took >= crate::sync_task::EDITS_QUIET, "sent after {took:?}");
+    // Nothing new typed: no further sync until the next turn.
+    let after = state.sync_status().completed_syncs;
+    assert!(after > syncs_before);
+    tokio::time::sleep(crate::sync_task::EDITS_QUIET * 3).await;
+    assert_eq!(state.sync_status().completed_syncs, after);
+}

@@ -2,7 +2,8 @@
 //!
 //! One task per session: it keeps a valid access token (refreshing it with the refresh
 //! token from the cache a minute before it expires, or when the server says it expired),
-//! runs [`hearth_sync::Engine::sync_with`] every [`SYNC_EVERY`] or when woken, and turns the
+//! runs [`hearth_sync::Engine::sync_with`] every [`SYNC_EVERY`], when woken, or (online) once
+//! new edits have waited [`EDITS_QUIET`] with no more typed, and turns the
 //! engine's [`SyncEvent`]s into the sync bar's [`SyncStatus`]. It never holds the
 //! `store` lock, so commands (autosave) never wait for it. A server that answers
 //! `wipe_device` (on refresh or sync) makes it wipe this device's cache. Each turn, online
@@ -26,6 +27,11 @@ use crate::state::AppState;
 
 /// How often to sync when nothing wakes the task.
 pub const SYNC_EVERY: Duration = Duration::from_secs(30);
+/// Online, edits are sent once no new one has been saved for this long (a pause in typing),
+/// rather than at the next [`SYNC_EVERY`].
+pub const EDITS_QUIET: Duration = Duration::from_secs(2);
+/// How often the wait between syncs looks at the outbox for new edits.
+const EDITS_LOOK_EVERY: Duration = Duration::from_millis(500);
 const BACKOFF_START: Duration = Duration::from_secs(2);
 const BACKOFF_MAX: Duration = Duration::from_secs(120);
 /// Refresh the access token this long before it expires.
@@ -262,11 +268,47 @@ async fn run(
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        if !wait.is_zero() {
+        if wait == SYNC_EVERY {
+            // The last sync reached the server: what is typed now goes at the next pause.
+            wait_sending_edits(&store, wait, &wake).await;
+        } else if !wait.is_zero() {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = wake.notified() => {}
             }
+        }
+    }
+}
+
+/// Waits up to `wait`, or until woken, or until edits are waiting and none has been added for
+/// [`EDITS_QUIET`]: a practitioner who stops typing while online has the change on the
+/// server within seconds, not up to half a minute later (a laptop shut meanwhile would keep
+/// it until the next connection).
+async fn wait_sending_edits(store: &Store, wait: Duration, wake: &Notify) {
+    let deadline = tokio::time::Instant::now() + wait;
+    // Edits the last sync left waiting (a document whose bytes could not go yet) wait for
+    // the next turn as before: only edits saved since then shorten the wait, so a sync that
+    // cannot empty the outbox never turns into a loop.
+    let left = store.newest_pending_mutation().await.ok().flatten();
+    let mut newest = left;
+    let mut quiet_since = tokio::time::Instant::now();
+    loop {
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(EDITS_LOOK_EVERY.min(deadline - now)) => {}
+            _ = wake.notified() => return,
+        }
+        let Ok(seen) = store.newest_pending_mutation().await else {
+            continue;
+        };
+        if seen != newest {
+            newest = seen;
+            quiet_since = tokio::time::Instant::now();
+        } else if seen.is_some() && seen != left && quiet_since.elapsed() >= EDITS_QUIET {
+            return;
         }
     }
 }

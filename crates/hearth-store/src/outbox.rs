@@ -124,6 +124,15 @@ pub(crate) async fn append(
 }
 
 impl Store {
+    /// The newest pending mutation's id, or `None` when nothing waits: a cheap look that
+    /// tells whether edits wait and whether new ones came since the last look.
+    pub async fn newest_pending_mutation(&self) -> StoreResult<Option<MutationId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT max(mutation_id) FROM outbox")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id.map(MutationId))
+    }
+
     /// Up to `limit` pending mutations, oldest first (the order they must be pushed in).
     pub async fn pending_mutations(&self, limit: u32) -> StoreResult<Vec<Mutation>> {
         let rows = sqlx::query(
