@@ -78,6 +78,20 @@ async fn signed_in(server: &TestServer, dir: &Path) -> (AppState, UserId) {
     (state, id)
 }
 
+/// A new plan draft with its first step saved: one edit waiting in the outbox.
+async fn first_step_of_a_plan(store: &hearth_store::Store) -> hearth_store::Saved {
+    store
+        .save_step(StepSave::new(
+            None,
+            RecordKind::Plan,
+            1,
+            serde_json::json!({ "agency": "School" }),
+            Utc::now(),
+        ))
+        .await
+        .unwrap()
+}
+
 async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
     for _ in 0..300 {
         if check().await {
@@ -181,16 +195,7 @@ async fn lock_hides_records_and_the_password_unlocks_offline() {
     let dir = tempfile::tempdir().unwrap();
     let (state, _) = signed_in(&server, dir.path()).await;
     let store = state.store.lock().await.clone().unwrap();
-    store
-        .save_step(StepSave::new(
-            None,
-            RecordKind::Plan,
-            1,
-            serde_json::json!({ "agency": "School" }),
-            Utc::now(),
-        ))
-        .await
-        .unwrap();
+    first_step_of_a_plan(&store).await;
     drop(store);
 
     lock_now(&state, None).await;
@@ -291,16 +296,7 @@ async fn sign_out_warns_about_pending_changes_and_keeps_them() {
         runner.stop().await;
     }
     let store = state.store.lock().await.clone().unwrap();
-    let plan = store
-        .save_step(StepSave::new(
-            None,
-            RecordKind::Plan,
-            1,
-            serde_json::json!({ "agency": "School" }),
-            Utc::now(),
-        ))
-        .await
-        .unwrap();
+    let plan = first_step_of_a_plan(&store).await;
     // A document opened read-only: its decrypted copy must not outlive the session.
     let doc = store
         .put_document(hearth_store::NewDocument {
@@ -584,16 +580,7 @@ async fn an_edit_made_online_is_sent_when_typing_pauses() {
     let store = state.store.lock().await.clone().unwrap();
     let syncs_before = state.sync_status().completed_syncs;
     let started = std::time::Instant::now();
-    store
-        .save_step(StepSave::new(
-            None,
-            RecordKind::Plan,
-            1,
-            serde_json::json!({ "agency": "School" }),
-            Utc::now(),
-        ))
-        .await
-        .unwrap();
+    first_step_of_a_plan(&store).await;
     wait_for("the edit to reach the server", async || {
         store.counts().await.unwrap().pending_outbox == 0
     })
