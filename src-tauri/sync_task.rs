@@ -152,6 +152,8 @@ async fn run(
         if let Err(err) = crate::referrals::delete_expired_drafts(&store, Utc::now()).await {
             tracing::warn!(code = ?err.code, "expired referral drafts could not be deleted");
         }
+        // Set when this turn's sync reached the server and finished.
+        let mut synced = false;
         let wait = match access_token(&state, &store, &auth).await {
             Err(TokenProblem::Wipe) => {
                 crate::shell::wipe(&state, true).await;
@@ -212,6 +214,7 @@ async fn run(
                         }
                         retried_token = false;
                         backoff = BACKOFF_START;
+                        synced = true;
                         state.update_sync_status(|s| {
                             s.state = SyncState::UpToDate;
                             s.last_synced_at = Some(Utc::now());
@@ -268,7 +271,7 @@ async fn run(
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        if wait == SYNC_EVERY {
+        if synced {
             // The last sync reached the server: what is typed now goes at the next pause.
             wait_sending_edits(&store, wait, &wake).await;
         } else if !wait.is_zero() {
