@@ -71,6 +71,14 @@ pub struct SyncStatus {
     pub completed_syncs: u32,
 }
 
+impl SyncStatus {
+    /// The outbox figures, from [`hearth_store::Store::pending`].
+    pub fn set_pending(&mut self, (edits, records): (u64, u64)) {
+        self.pending_changes = saturating_u32(edits);
+        self.pending_records = saturating_u32(records);
+    }
+}
+
 /// A progress figure for the sync bar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]

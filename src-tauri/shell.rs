@@ -126,9 +126,7 @@ pub(crate) async fn shell_status_of(state: &AppState) -> Result<ShellStatus, App
     if status == AppStatus::Unlocked {
         let store = state.store.lock().await.clone();
         if let Some(store) = store {
-            let counts = store.counts().await?;
-            sync.pending_changes = crate::dto::saturating_u32(counts.pending_outbox);
-            sync.pending_records = crate::dto::saturating_u32(counts.pending_records);
+            sync.set_pending(store.pending().await?);
             // Read here, not only after a sync: conflicts left from an earlier day show
             // offline too, and one resolved leaves the count at once.
             sync.conflicts = crate::dto::saturating_u32(store.unresolved_conflicts().await?);
@@ -593,9 +591,9 @@ pub(crate) async fn sign_out_with(state: &AppState, confirmed: bool) -> Result<(
         }
     };
     if let Some(store) = &store {
-        let counts = store.counts().await?;
-        if counts.pending_outbox > 0 && !confirmed {
-            let changes = match counts.pending_records {
+        let (edits, records) = store.pending().await?;
+        if edits > 0 && !confirmed {
+            let changes = match records {
                 1 => "changes to 1 record".to_owned(),
                 n => format!("changes to {n} records"),
             };

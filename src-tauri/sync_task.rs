@@ -190,11 +190,10 @@ async fn run(
                 let progress = move |event: SyncEvent| on_event(&progress_state, event);
                 let result = engine.sync_with(&progress).await;
                 let conflicts = store.conflicts().await.map(|c| c.len()).unwrap_or(0);
-                let pending = store.counts().await.unwrap_or_default();
+                let pending = store.pending().await.unwrap_or_default();
                 state.update_sync_status(|s| {
                     s.conflicts = saturating_u32(conflicts as u64);
-                    s.pending_changes = saturating_u32(pending.pending_outbox);
-                    s.pending_records = saturating_u32(pending.pending_records);
+                    s.set_pending(pending);
                     s.upload = None;
                     s.download = None;
                 });

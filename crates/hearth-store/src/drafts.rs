@@ -597,12 +597,20 @@ impl Store {
                 _ => {}
             }
         }
-        let (pending, records): (i64, i64) =
+        (counts.pending_outbox, counts.pending_records) = self.pending().await?;
+        Ok(counts)
+    }
+
+    /// Only the outbox figures of [`Counts`]: edits waiting and the records they belong to
+    /// (for the sync bar's poll and each sync, which need nothing else).
+    pub async fn pending(&self) -> StoreResult<(u64, u64)> {
+        let (edits, records): (i64, i64) =
             sqlx::query_as("SELECT count(*), count(DISTINCT record_id) FROM outbox")
                 .fetch_one(&self.pool)
                 .await?;
-        counts.pending_outbox = u64::try_from(pending).unwrap_or(0);
-        counts.pending_records = u64::try_from(records).unwrap_or(0);
-        Ok(counts)
+        Ok((
+            u64::try_from(edits).unwrap_or(0),
+            u64::try_from(records).unwrap_or(0),
+        ))
     }
 }
