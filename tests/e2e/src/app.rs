@@ -559,6 +559,24 @@ impl App {
                 path.display()
             );
         }
+        // A screen that has just appeared (its <h1> holds the focus) opens at its top, with
+        // the header and navigation in sight, not where the previous screen was scrolled to.
+        let opened_at = self
+            .wd
+            .execute(
+                r#"const h = document.activeElement;
+                   if (!h || h.tagName !== "H1") return 0;
+                   const s = document.querySelector(".scroller");
+                   return s ? s.scrollTop : 0;"#,
+                vec![],
+            )
+            .await?;
+        if opened_at.as_f64().unwrap_or(0.0) > 0.0 {
+            bail!(
+                "\"{name}\" opened scrolled down by {opened_at} px, the header out of sight (screenshot {})",
+                path.display()
+            );
+        }
         Ok(path)
     }
 

@@ -195,7 +195,17 @@ export function bytesText(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** Svelte action: focus the screen's `<h1>` when the screen appears (UI contract). */
+/**
+ * A screen has just appeared: it opens at its top (header and navigation in sight, not
+ * where the previous screen was scrolled to) and its `<h1>` takes the focus (UI contract).
+ */
+export function focusScreenHeading(heading: HTMLElement): void {
+  const scroller = heading.closest(".scroller");
+  if (scroller) scroller.scrollTop = 0;
+  heading.focus({ preventScroll: true });
+}
+
+/** Svelte action: `focusScreenHeading` when the screen appears. */
 export function focusOnMount(node: HTMLElement): void {
-  queueMicrotask(() => node.focus());
+  queueMicrotask(() => focusScreenHeading(node));
 }
