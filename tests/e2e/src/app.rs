@@ -559,13 +559,14 @@ impl App {
                 path.display()
             );
         }
-        // A screen that has just appeared (its <h1> holds the focus) opens at its top, with
-        // the header and navigation in sight, not where the previous screen was scrolled to.
+        // A screen that has just appeared (its <h1> holds the focus), or its error summary
+        // that just took the focus, is shown from the top, with the header and navigation in
+        // sight, not where the previous screen or the last field typed in was scrolled to.
         let opened_at = self
             .wd
             .execute(
                 r#"const h = document.activeElement;
-                   if (!h || h.tagName !== "H1") return 0;
+                   if (!h || (h.tagName !== "H1" && !h.classList.contains("error-summary"))) return 0;
                    const s = document.querySelector(".scroller");
                    return s ? s.scrollTop : 0;"#,
                 vec![],

@@ -196,16 +196,17 @@ export function bytesText(bytes: number): string {
 }
 
 /**
- * A screen has just appeared: it opens at its top (header and navigation in sight, not
- * where the previous screen was scrolled to) and its `<h1>` takes the focus (UI contract).
+ * Focus for what opens a screen — its `<h1>` when it appears (UI contract), or the error
+ * summary above it — with the page back at its top: the header and navigation in sight,
+ * not wherever the previous screen or the field last typed in had scrolled it.
  */
-export function focusScreenHeading(heading: HTMLElement): void {
-  const scroller = heading.closest(".scroller");
+export function focusAtTop(node: HTMLElement): void {
+  const scroller = node.closest(".scroller");
   if (scroller) scroller.scrollTop = 0;
-  heading.focus({ preventScroll: true });
+  node.focus({ preventScroll: true });
 }
 
-/** Svelte action: `focusScreenHeading` when the screen appears. */
+/** Svelte action: `focusAtTop` when the screen appears. */
 export function focusOnMount(node: HTMLElement): void {
-  queueMicrotask(() => focusScreenHeading(node));
+  queueMicrotask(() => focusAtTop(node));
 }
